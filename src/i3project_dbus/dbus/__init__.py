@@ -1,0 +1,1 @@
+"""The D-Bus layer: thin ServiceInterface classes over the model."""

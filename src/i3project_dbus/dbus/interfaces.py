@@ -1,0 +1,306 @@
+"""The exported interfaces: Manager1, Project, Window and Events. Each method is a thin
+call into the manager, its errors reported by name (see errors.reported)."""
+
+
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from dbus_fast import Variant
+from dbus_fast.annotations import (
+    DBusBool,
+    DBusDict,
+    DBusObjectPath,
+    DBusSignature,
+    DBusStr,
+    DBusUInt32,
+    DBusUInt64,
+)
+from dbus_fast.constants import PropertyAccess
+from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
+
+from .. import __version__
+from ..manager import Manager
+from ..model.errors import InvalidArgument
+from ..model.events import Event
+from ..model.window import Window
+from . import names
+from .errors import reported
+
+DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
+DBusStrs = Annotated[list[str], DBusSignature("as")]
+EventTuple = Annotated[list[Any], DBusSignature("(txsa{sv})")]
+EventList = Annotated[list[list[Any]], DBusSignature("a(txsa{sv})")]
+TwoStrings = Annotated[list[str], DBusSignature("ss")]
+EventSignal = Annotated[list[Any], DBusSignature("txsa{sv}")]
+
+OPTION_SIGNATURES = {"display_name": "s", "icon": "s", "directory": "s", "scoped_classes": "as"}
+
+
+def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
+    """a{sv} to plain values, checking each variant's type."""
+    plain: dict[str, object] = {}
+    for key, variant in options.items():
+        expected = OPTION_SIGNATURES.get(key)
+        if expected is None:
+            allowed = ", ".join(OPTION_SIGNATURES)
+            raise InvalidArgument(f"unknown option {key!r}; allowed: {allowed}")
+        if variant.signature != expected:
+            raise InvalidArgument(
+                f"option {key!r} must have type {expected!r}, not {variant.signature!r}"
+            )
+        plain[key] = variant.value
+    return plain
+
+
+def variant(value: object) -> Variant:
+    if isinstance(value, bool):
+        return Variant("b", value)
+    if isinstance(value, int):
+        return Variant("x", value)
+    if isinstance(value, float):
+        return Variant("d", value)
+    return Variant("s", str(value))
+
+
+def event_body(event: Event) -> list[Any]:
+    details = {k: variant(v) for k, v in event.details.items()}
+    details["duration_us"] = Variant("x", event.duration_us)
+    return [event.id, event.time_us, event.type, details]
+
+
+class ManagerInterface(ServiceInterface):  # type: ignore[misc]
+    def __init__(self, manager: Manager) -> None:
+        super().__init__(names.MANAGER_IFACE)
+        self.manager = manager
+
+    @dbus_method()
+    async def SwitchProject(self, name: DBusStr) -> None:
+        with reported():
+            await self.manager.switch(name)
+
+    @dbus_method()
+    async def ClearProject(self) -> None:
+        with reported():
+            await self.manager.switch("")
+
+    @dbus_method()
+    async def CreateProject(self, name: DBusStr, options: DBusDict) -> DBusObjectPath:
+        with reported():
+            project = await self.manager.create(name, unwrap_options(options))
+            return names.project_path(project.name)
+
+    @dbus_method()
+    async def DeleteProject(self, name: DBusStr) -> None:
+        with reported():
+            await self.manager.delete(name)
+
+    @dbus_method()
+    def GetProject(self, name: DBusStr) -> DBusObjectPath:
+        with reported():
+            return names.project_path(self.manager.state.project(name).name)
+
+    @dbus_method()
+    def GetWindow(self, con_id: DBusUInt64) -> DBusObjectPath:
+        with reported():
+            return names.window_path(self.manager.state.window(con_id).id)
+
+    @dbus_method()
+    async def Reload(self) -> None:
+        with reported():
+            await self.manager.reload()
+
+    @dbus_method()
+    def GetState(self) -> DBusStr:
+        with reported():
+            data = dict(self.manager.state.summary())
+            data.update(
+                connected=self.manager.connected,
+                window_manager=self.manager.window_manager,
+                version=__version__,
+            )
+            return json.dumps(data)
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ActiveProject(self) -> DBusStr:
+        return self.manager.state.active
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Projects(self) -> DBusObjectPaths:
+        return [names.project_path(n) for n in self.manager.state.project_names()]
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Windows(self) -> DBusObjectPaths:
+        return [names.window_path(c) for c in sorted(self.manager.state.windows)]
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Connected(self) -> DBusBool:
+        return self.manager.connected
+
+    @dbus_property(access=PropertyAccess.READ)
+    def WindowManager(self) -> DBusStr:
+        return self.manager.window_manager
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Version(self) -> DBusStr:
+        return __version__
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ConfigErrors(self) -> DBusStrs:
+        return list(self.manager.state.config_errors)
+
+    @dbus_signal()
+    def ProjectSwitched(self, previous: str, current: str) -> TwoStrings:
+        return [previous, current]
+
+
+class ProjectInterface(ServiceInterface):  # type: ignore[misc]
+    def __init__(self, manager: Manager, name: str) -> None:
+        super().__init__(names.PROJECT_IFACE)
+        self.manager = manager
+        self.name = name
+
+    def _project(self) -> Any:
+        return self.manager.state.projects.get(self.name)
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Name(self) -> DBusStr:
+        return self.name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def DisplayName(self) -> DBusStr:
+        project = self._project()
+        return project.title if project else self.name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Icon(self) -> DBusStr:
+        project = self._project()
+        return project.icon if project else ""
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Directory(self) -> DBusStr:
+        project = self._project()
+        return project.directory if project else ""
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ScopedClasses(self) -> DBusStrs:
+        project = self._project()
+        return list(project.scoped_classes or ()) if project else []
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Active(self) -> DBusBool:
+        return self.manager.state.active == self.name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Windows(self) -> DBusObjectPaths:
+        return sorted(names.window_path(w.id) for w in self.manager.state.windows_of(self.name))
+
+    @dbus_method()
+    async def Activate(self) -> None:
+        with reported():
+            await self.manager.switch(self.name)
+
+    @dbus_method()
+    async def Update(self, options: DBusDict) -> None:
+        with reported():
+            await self.manager.update(self.name, unwrap_options(options))
+
+    @dbus_method()
+    async def Delete(self) -> None:
+        with reported():
+            await self.manager.delete(self.name)
+
+
+class WindowInterface(ServiceInterface):  # type: ignore[misc]
+    def __init__(self, manager: Manager, con_id: int) -> None:
+        super().__init__(names.WINDOW_IFACE)
+        self.manager = manager
+        self.con_id = con_id
+        self.last: Window = manager.state.windows.get(con_id) or Window(con_id)
+
+    def _w(self) -> Window:
+        window = self.manager.state.windows.get(self.con_id)
+        if window is not None:
+            self.last = window
+        return self.last
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Id(self) -> DBusUInt64:
+        return self.con_id
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Class(self) -> DBusStr:
+        return self._w().wm_class
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Instance(self) -> DBusStr:
+        return self._w().instance
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Title(self) -> DBusStr:
+        return self._w().title
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Workspace(self) -> DBusStr:
+        return self._w().workspace
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Output(self) -> DBusStr:
+        return self._w().output
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Project(self) -> DBusStr:
+        return self._w().project
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Scope(self) -> DBusStr:
+        return self.manager.state.scope_of(self._w()).value
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Hidden(self) -> DBusBool:
+        return self._w().hidden
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Focused(self) -> DBusBool:
+        return self._w().focused
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Floating(self) -> DBusBool:
+        return self._w().floating
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Urgent(self) -> DBusBool:
+        return self._w().urgent
+
+    @dbus_method()
+    async def Focus(self) -> None:
+        with reported():
+            await self.manager.focus(self.con_id)
+
+    @dbus_method()
+    async def AssignProject(self, name: DBusStr) -> None:
+        with reported():
+            await self.manager.assign(self.con_id, name)
+
+
+class EventsInterface(ServiceInterface):  # type: ignore[misc]
+    def __init__(self, manager: Manager) -> None:
+        super().__init__(names.EVENTS_IFACE)
+        self.manager = manager
+
+    @dbus_method()
+    def Recent(self, limit: DBusUInt32) -> EventList:
+        with reported():
+            return [event_body(e) for e in self.manager.events.recent(limit)]
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Capacity(self) -> DBusUInt32:
+        return self.manager.events.capacity
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Count(self) -> DBusUInt64:
+        return self.manager.events.count
+
+    @dbus_signal()
+    def Event(self, event: Event) -> EventSignal:
+        return event_body(event)

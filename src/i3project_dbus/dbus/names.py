@@ -1,0 +1,80 @@
+"""Every bus name, object path, interface and error name of the service, in one place."""
+
+from typing import Final
+
+BUS_NAME: Final = "org.i3project.Manager1"
+
+MANAGER_PATH: Final = "/org/i3project/Manager1"
+PROJECTS_PATH: Final = MANAGER_PATH + "/projects"
+WINDOWS_PATH: Final = MANAGER_PATH + "/windows"
+EVENTS_PATH: Final = MANAGER_PATH + "/events"
+
+MANAGER_IFACE: Final = "org.i3project.Manager1"
+PROJECT_IFACE: Final = "org.i3project.Manager1.Project"
+WINDOW_IFACE: Final = "org.i3project.Manager1.Window"
+EVENTS_IFACE: Final = "org.i3project.Manager1.Events"
+
+PROPERTIES_IFACE: Final = "org.freedesktop.DBus.Properties"
+OBJECT_MANAGER_IFACE: Final = "org.freedesktop.DBus.ObjectManager"
+
+NOTIFICATIONS_BUS_NAME: Final = "org.freedesktop.Notifications"
+NOTIFICATIONS_PATH: Final = "/org/freedesktop/Notifications"
+NOTIFICATIONS_IFACE: Final = "org.freedesktop.Notifications"
+
+ERROR_PREFIX: Final = MANAGER_IFACE + ".Error."
+ERROR_INVALID_NAME: Final = ERROR_PREFIX + "InvalidName"
+ERROR_NO_SUCH_PROJECT: Final = ERROR_PREFIX + "NoSuchProject"
+ERROR_PROJECT_EXISTS: Final = ERROR_PREFIX + "ProjectExists"
+ERROR_INVALID_ARGUMENT: Final = ERROR_PREFIX + "InvalidArgument"
+ERROR_NOT_CONNECTED: Final = ERROR_PREFIX + "NotConnected"
+ERROR_NO_SUCH_WINDOW: Final = ERROR_PREFIX + "NoSuchWindow"
+ERROR_CONFIG: Final = ERROR_PREFIX + "ConfigError"
+ERROR_I3_COMMAND: Final = ERROR_PREFIX + "I3CommandFailed"
+ERROR_INTERNAL: Final = ERROR_PREFIX + "Internal"
+ERROR_FAILED: Final = ERROR_PREFIX + "Failed"
+
+
+def encode_path_element(value: str) -> str:
+    """Encode one object-path element the way sd_bus_path_encode does.
+
+    Every byte outside [A-Za-z0-9] becomes '_' and two lowercase hex digits;
+    a leading digit is escaped too, and the empty string becomes '_'.
+    """
+    if not value:
+        return "_"
+    out = []
+    for i, byte in enumerate(value.encode()):
+        ch = chr(byte)
+        if (ch.isascii() and ch.isalpha()) or (ch.isdigit() and i > 0):
+            out.append(ch)
+        else:
+            out.append(f"_{byte:02x}")
+    return "".join(out)
+
+
+def decode_path_element(element: str) -> str:
+    """Invert encode_path_element."""
+    if element == "_":
+        return ""
+    raw = bytearray()
+    i = 0
+    while i < len(element):
+        if element[i] == "_" and _is_hex(element[i + 1 : i + 3]):
+            raw.append(int(element[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            raw.extend(element[i].encode())
+            i += 1
+    return raw.decode(errors="replace")
+
+
+def _is_hex(text: str) -> bool:
+    return len(text) == 2 and all(c in "0123456789abcdef" for c in text)
+
+
+def project_path(name: str) -> str:
+    return f"{PROJECTS_PATH}/{encode_path_element(name)}"
+
+
+def window_path(con_id: int) -> str:
+    return f"{WINDOWS_PATH}/{con_id}"

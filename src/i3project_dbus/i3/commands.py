@@ -1,0 +1,62 @@
+"""Every i3 command the service sends is built here, and every string in it goes through quote().
+
+No value from a D-Bus argument or from a window is pasted into a command any other
+way: criteria use numeric container ids only, and strings are always quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model.switch import Hide, Show, SwitchPlan
+
+
+def quote(value: str) -> str:
+    """Quote a string for i3's command parser: inside double quotes, escape \\ and "."""
+    if "\0" in value:
+        raise ValueError("i3 command strings cannot hold NUL")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def for_con(con_id: int, *commands: str) -> str:
+    """Commands applied to one container, chained with ',' so they share its criteria."""
+    return f"[con_id={int(con_id)}] " + ", ".join(commands)
+
+
+def join(commands: Iterable[str]) -> str:
+    """One RUN_COMMAND payload: commands separated by ';' run in order, in one round trip."""
+    return "; ".join(commands)
+
+
+def mark(con_id: int, mark_: str) -> str:
+    return for_con(con_id, f"mark --add {quote(mark_)}")
+
+
+def unmark(con_id: int, mark_: str) -> str:
+    return for_con(con_id, f"unmark {quote(mark_)}")
+
+
+def focus(con_id: int) -> str:
+    return for_con(con_id, "focus")
+
+
+def _hide(h: Hide) -> str:
+    parts = [f"unmark {quote(m)}" for m in h.stale]
+    parts += [f"mark --add {quote(h.mark)}", "move scratchpad"]
+    return for_con(h.window.id, *parts)
+
+
+def _show(s: Show) -> str:
+    # Moving a scratchpad window out keeps it floating and in the scratchpad's
+    # bookkeeping; "floating disable" tiles it and takes it out of the scratchpad,
+    # and for a window that floated before, "floating enable" floats it again.
+    parts = [f"move container to workspace {quote(s.workspace)}", "floating disable"]
+    if s.floating:
+        parts.append("floating enable")
+    parts.append(f"unmark {quote(s.mark)}")
+    return for_con(s.window.id, *parts)
+
+
+def switch(plan: SwitchPlan) -> str:
+    """The whole plan as one command payload: one i3 round trip whatever the window count."""
+    return join([*(_hide(h) for h in plan.hide), *(_show(s) for s in plan.show)])

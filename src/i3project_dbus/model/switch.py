@@ -1,0 +1,68 @@
+"""Switch planning: which windows to hide and which to bring back, decided from the model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .marks import restore_mark, token_of
+from .window import Window
+
+
+@dataclass(frozen=True, slots=True)
+class Hide:
+    window: Window
+    mark: str  # the restore mark to set
+    stale: tuple[str, ...]  # older restore marks to drop first
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    window: Window
+    workspace: str
+    floating: bool
+    mark: str  # the restore mark to drop
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchPlan:
+    target: str
+    hide: tuple[Hide, ...]
+    show: tuple[Show, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.hide and not self.show
+
+
+def _token(window: Window) -> str:
+    for mark in window.assignment_marks:
+        token = token_of(mark)
+        if token:
+            return token
+    return str(window.id)
+
+
+def plan_switch(windows: Iterable[Window], target: str) -> SwitchPlan:
+    """Plan the move to ``target`` ("" shows every project window).
+
+    Windows of other projects that are not in the scratchpad are hidden, with a
+    restore mark recording where they were. Windows of the target that carry a
+    restore mark are brought back. Unassigned and global windows are never touched,
+    nor a window a user put in the scratchpad by hand (it has no restore mark).
+    """
+    hide: list[Hide] = []
+    show: list[Show] = []
+    for window in windows:
+        if not window.project:
+            continue
+        if target and window.project != target:
+            if window.in_scratchpad:
+                continue
+            mark = restore_mark(_token(window), window.floating, window.workspace)
+            stale = tuple(m for m in window.restore_marks if m != mark)
+            hide.append(Hide(window, mark, stale))
+        elif window.restore is not None:
+            r = window.restore
+            show.append(Show(window, r.workspace, r.floating, r.mark))
+    return SwitchPlan(target, tuple(hide), tuple(show))

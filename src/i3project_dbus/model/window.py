@@ -1,0 +1,54 @@
+"""A window as the service sees it: i3's facts plus what the marks say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .marks import Restore, parse_assignment, parse_restore
+
+SCRATCHPAD = "__i3_scratch"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One i3/sway window. ``id`` is the container id, the key used everywhere."""
+
+    id: int
+    wm_class: str = ""
+    instance: str = ""
+    title: str = ""
+    workspace: str = ""
+    output: str = ""
+    floating: bool = False
+    focused: bool = False
+    urgent: bool = False
+    marks: tuple[str, ...] = ()
+    x11_id: int = 0
+    project: str = field(init=False, default="")
+    restore: Restore | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        project = ""
+        restore = None
+        for mark in self.marks:
+            project = project or (parse_assignment(mark) or "")
+            restore = restore or parse_restore(mark)
+        object.__setattr__(self, "project", project)
+        object.__setattr__(self, "restore", restore)
+
+    @property
+    def in_scratchpad(self) -> bool:
+        return self.workspace == SCRATCHPAD
+
+    @property
+    def hidden(self) -> bool:
+        """Hidden by a switch: in the scratchpad with a restore mark."""
+        return self.restore is not None and self.in_scratchpad
+
+    @property
+    def assignment_marks(self) -> tuple[str, ...]:
+        return tuple(m for m in self.marks if parse_assignment(m) is not None)
+
+    @property
+    def restore_marks(self) -> tuple[str, ...]:
+        return tuple(m for m in self.marks if parse_restore(m) is not None)

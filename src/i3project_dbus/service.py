@@ -1,0 +1,169 @@
+"""Wiring and lifecycle: files, then the bus name, then i3 (reconnecting for ever), until
+SIGTERM or the loss of the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Iterator, Mapping
+
+from dbus_fast import BusType, NameFlag, RequestNameReply
+
+from . import __version__, sdnotify
+from .config import Store
+from .dbus import names
+from .dbus.bus import ServiceBus
+from .dbus.publisher import Publisher
+from .i3 import discovery
+from .i3.adapter import I3Adapter
+from .i3.connection import ConnectionLost
+from .manager import Manager
+from .model.errors import I3ProjectError
+
+log = logging.getLogger(__name__)
+
+# How long start-up waits for i3 before taking the bus name anyway (then Connected=false
+# and the service keeps looking in the background).
+FIRST_CONNECT_WAIT = 2.0
+
+
+def retry_delays() -> Iterator[float]:
+    """Quick retries first (an in-place i3 restart takes a few hundred ms), then backoff."""
+    start = time.monotonic()
+    yield from (0.01, 0.02, 0.05)
+    while time.monotonic() - start < 5.0:
+        yield 0.05
+    delay = 0.25
+    while True:
+        yield delay
+        delay = min(delay * 2, 2.0)
+
+
+class Service:
+    def __init__(self, environ: Mapping[str, str], socket_path: str | None = None) -> None:
+        self.environ = environ
+        self.socket_path = socket_path
+        self.store = Store(environ=environ)
+        self.manager = Manager(self.store, self.store.load_settings())
+        self.stopping = asyncio.Event()
+        self.exit_code = 0
+        self._first_attach = asyncio.Event()
+        self._notify_tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> int:
+        self.manager.load()
+        try:
+            bus = await ServiceBus(bus_type=BusType.SESSION).connect()
+        except Exception as exc:
+            log.error("cannot connect to the session bus: %s", exc)
+            return 1
+        publisher = Publisher(bus, self.manager)
+        publisher.export_all()
+        if self.manager.settings.notifications:
+            self._enable_notifications(bus)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        i3_task = asyncio.create_task(self._i3_loop())
+        try:
+            # Activation waits for the name: take it once i3 is attached (or given up on
+            # for now), so that the first call already sees the windows.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._first_attach.wait(), FIRST_CONNECT_WAIT)
+            if not await self._request_name(bus):
+                return 1
+            sdnotify.notify("READY=1")
+            log.info("i3project-dbus %s ready on the session bus as %s", __version__,
+                     names.BUS_NAME)
+            await self._wait_until_done(bus)
+        finally:
+            i3_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await i3_task
+            await self.manager.close()
+            publisher.flush()
+            bus.disconnect()
+        return self.exit_code
+
+    async def _request_name(self, bus: ServiceBus) -> bool:
+        reply = await bus.request_name(names.BUS_NAME, NameFlag.DO_NOT_QUEUE)
+        if reply not in (RequestNameReply.PRIMARY_OWNER, RequestNameReply.ALREADY_OWNER):
+            log.error("%s is owned by another process; is the service running already?",
+                      names.BUS_NAME)
+            return False
+        return True
+
+    async def _wait_until_done(self, bus: ServiceBus) -> None:
+        stop = asyncio.ensure_future(self.stopping.wait())
+        lost = asyncio.ensure_future(bus.wait_for_disconnect())
+        watchdog = None
+        if sdnotify.watchdog_interval() is not None:
+            watchdog = asyncio.ensure_future(sdnotify.watchdog_loop())
+        waiters = [stop, lost] + ([watchdog] if watchdog else [])
+        done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        if lost in done:
+            exc = lost.exception()
+            log.error("lost the session bus (%s); exiting so that it can be restarted",
+                      exc or "disconnected")
+            self.exit_code = 1
+        elif stop in done:
+            log.info("stopping on signal")
+            sdnotify.notify("STOPPING=1")
+
+    async def _i3_loop(self) -> None:
+        while True:
+            delays = retry_delays()
+            adapter = await self._connect(delays)
+            try:
+                await self.manager.attach(adapter)
+            except (I3ProjectError, ConnectionLost, OSError) as exc:
+                log.warning("lost i3 while reading its state: %s", exc)
+                self.manager.detach()
+                continue
+            self._first_attach.set()
+            log.info("attached to %s at %s", adapter.description, adapter.socket_path)
+            await adapter.lost.wait()
+            log.warning("lost the connection to %s; looking for it again", adapter.description)
+            self.manager.detach()
+
+    async def _connect(self, delays: Iterator[float]) -> I3Adapter:
+        last_reason = ""
+        while True:
+            path = self.socket_path or discovery.discover_socket(self.environ)
+            reason = ""
+            if path is None:
+                reason = "no live i3 or sway socket found (I3SOCK, SWAYSOCK, $XDG_RUNTIME_DIR)"
+            else:
+                adapter = I3Adapter(path, self.manager.handle_event)
+                try:
+                    await adapter.connect()
+                    return adapter
+                except (OSError, ConnectionLost, TimeoutError) as exc:
+                    reason = f"cannot connect to {path}: {exc}"
+            if reason != last_reason:
+                log.info("waiting for i3: %s", reason)
+                last_reason = reason
+            await asyncio.sleep(next(delays))
+
+    def _enable_notifications(self, bus: ServiceBus) -> None:
+        from .dbus.notifications import notify_switch
+
+        def hook(previous: str, current: str) -> None:
+            project = self.manager.state.projects.get(current)
+            title = project.title if project else ""
+            task = asyncio.ensure_future(notify_switch(bus, previous, current, title))
+            self._notify_tasks.add(task)
+            task.add_done_callback(self._notify_tasks.discard)
+
+        self.manager.switch_hooks.append(hook)
+
+
+def run(socket_path: str | None = None) -> int:
+    service_env = dict(os.environ)
+    return asyncio.run(Service(service_env, socket_path).run())
