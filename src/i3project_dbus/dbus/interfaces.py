@@ -158,19 +158,21 @@ class ProjectInterface(ServiceInterface):  # type: ignore[misc]
     def __init__(self, manager: Manager, name: str) -> None:
         super().__init__(names.PROJECT_IFACE)
         self.manager = manager
-        self.name = name
+        # Not self.name: ServiceInterface.name is the D-Bus interface name, and
+        # overwriting it exported every project under an interface named after it.
+        self.project_name = name
 
     def _project(self) -> Any:
-        return self.manager.state.projects.get(self.name)
+        return self.manager.state.projects.get(self.project_name)
 
     @dbus_property(access=PropertyAccess.READ)
     def Name(self) -> DBusStr:
-        return self.name
+        return self.project_name
 
     @dbus_property(access=PropertyAccess.READ)
     def DisplayName(self) -> DBusStr:
         project = self._project()
-        return project.title if project else self.name
+        return project.title if project else self.project_name
 
     @dbus_property(access=PropertyAccess.READ)
     def Icon(self) -> DBusStr:
@@ -189,26 +191,27 @@ class ProjectInterface(ServiceInterface):  # type: ignore[misc]
 
     @dbus_property(access=PropertyAccess.READ)
     def Active(self) -> DBusBool:
-        return self.manager.state.active == self.name
+        return self.manager.state.active == self.project_name
 
     @dbus_property(access=PropertyAccess.READ)
     def Windows(self) -> DBusObjectPaths:
-        return sorted(names.window_path(w.id) for w in self.manager.state.windows_of(self.name))
+        windows = self.manager.state.windows_of(self.project_name)
+        return sorted(names.window_path(w.id) for w in windows)
 
     @dbus_method()
     async def Activate(self) -> None:
         with reported():
-            await self.manager.switch(self.name)
+            await self.manager.switch(self.project_name)
 
     @dbus_method()
     async def Update(self, options: DBusDict) -> None:
         with reported():
-            await self.manager.update(self.name, unwrap_options(options))
+            await self.manager.update(self.project_name, unwrap_options(options))
 
     @dbus_method()
     async def Delete(self) -> None:
         with reported():
-            await self.manager.delete(self.name)
+            await self.manager.delete(self.project_name)
 
 
 class WindowInterface(ServiceInterface):  # type: ignore[misc]

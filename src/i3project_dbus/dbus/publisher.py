@@ -82,7 +82,10 @@ class Publisher:
         for iface, props in pending.items():
             if isinstance(iface, WindowInterface) and iface.con_id not in self.windows:
                 continue
-            if isinstance(iface, ProjectInterface) and self.projects.get(iface.name) is not iface:
+            if (
+                isinstance(iface, ProjectInterface)
+                and self.projects.get(iface.project_name) is not iface
+            ):
                 continue
             values = {p: getattr(iface, p) for p in sorted(props)}
             try:
