@@ -20,7 +20,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--socket", help="the i3/sway IPC socket (default: discover it)")
     from .install import add_install_arguments
 
-    add_install_arguments(sub.add_parser("install", help="install the D-Bus activation file and user unit"))
+    add_install_arguments(
+        sub.add_parser("install", help="install the D-Bus activation file and user unit")
+    )
     add_install_arguments(sub.add_parser("uninstall", help="remove what install wrote"))
     return parser.parse_args(argv)
 

@@ -79,7 +79,9 @@ class Store:
     """The files under $XDG_CONFIG_HOME/i3project and $XDG_STATE_HOME/i3project."""
 
     def __init__(
-        self, config_dir: Path | None = None, state_dir: Path | None = None,
+        self,
+        config_dir: Path | None = None,
+        state_dir: Path | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
@@ -129,8 +131,10 @@ class Store:
                 "they are treated as global"
             )
         capacity = data.get("event_buffer_size", DEFAULT_CAPACITY)
-        if not isinstance(capacity, int) or isinstance(capacity, bool) or not (
-            1 <= capacity <= MAX_CAPACITY
+        if (
+            not isinstance(capacity, int)
+            or isinstance(capacity, bool)
+            or not (1 <= capacity <= MAX_CAPACITY)
         ):
             errors.append(f"{where}: 'event_buffer_size' must be 1..{MAX_CAPACITY}")
             capacity = DEFAULT_CAPACITY

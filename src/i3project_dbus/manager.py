@@ -31,7 +31,6 @@ from .model.events import DetailValue, Event, EventRing
 from .model.project import Project, validate_name, validate_options
 from .model.state import State
 from .model.switch import SwitchPlan
-from .model.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +104,10 @@ class Manager:
             self._dirty = True
             self._fail_barrier()
             await self._refresh()
-            self._record(ev.SERVICE_CONNECT, {"socket": adapter.socket_path,
-                                              "window_manager": adapter.description})
+            self._record(
+                ev.SERVICE_CONNECT,
+                {"socket": adapter.socket_path, "window_manager": adapter.description},
+            )
             for listener in self.connection_listeners:
                 listener(True)
             await self._switch_locked(self.state.active, origin="start")
@@ -202,10 +203,10 @@ class Manager:
             self.state.put_window(fresh, seq)
             if change == "move" and con_id not in self._own:
                 self._mark_dirty()
-        window = self.state.windows.get(con_id) or known
+        current = self.state.windows.get(con_id) or known
         details: dict[str, DetailValue] = {"con_id": con_id}
-        if window is not None:
-            details.update(wm_class=window.wm_class, title=window.title, project=window.project)
+        if current is not None:
+            details.update(wm_class=current.wm_class, title=current.title, project=current.project)
         return details
 
     def _on_tick(self, body: dict[str, Any]) -> dict[str, DetailValue] | None:
@@ -307,8 +308,13 @@ class Manager:
         duration = (time.perf_counter_ns() - start) // 1000
         self._record(
             ev.PROJECT_SWITCH if target else ev.PROJECT_CLEAR,
-            {"previous": previous, "current": target, "origin": origin,
-             "hidden": len(plan.hide), "shown": len(plan.show)},
+            {
+                "previous": previous,
+                "current": target,
+                "origin": origin,
+                "hidden": len(plan.hide),
+                "shown": len(plan.show),
+            },
             duration,
         )
         if previous != target:
@@ -348,8 +354,8 @@ class Manager:
 
     async def _persist_loop(self) -> None:
         try:
-            while self._persist_wanted is not None and self._persist_wanted != self._persisted_active:
-                name = self._persist_wanted
+            while self._persist_wanted not in (None, self._persisted_active):
+                name = self._persist_wanted or ""
                 await asyncio.to_thread(self.store.save_active, name)
                 self._persisted_active = name
         finally:
@@ -446,9 +452,9 @@ class Manager:
         windows = self.state.windows_of(name)
         if not windows:
             return
-        plan = SwitchPlan("", (), tuple(
-            s for s in self.state.plan("").show if s.window.project == name
-        ))
+        plan = SwitchPlan(
+            "", (), tuple(s for s in self.state.plan("").show if s.window.project == name)
+        )
         parts = [commands.switch(plan)] if not plan.empty else []
         parts += [commands.unmark(w.id, m) for w in windows for m in w.assignment_marks]
         self._own = frozenset(w.id for w in windows)
@@ -486,9 +492,7 @@ class Manager:
 
     # -- events -----------------------------------------------------------------
 
-    def _record(
-        self, type_: str, details: Mapping[str, DetailValue], duration_us: int = 0
-    ) -> None:
+    def _record(self, type_: str, details: Mapping[str, DetailValue], duration_us: int = 0) -> None:
         event = self.events.record(type_, details, _now_us(), duration_us)
         for listener in self.event_listeners:
             try:

@@ -57,7 +57,8 @@ class Service:
     async def run(self) -> int:
         self.manager.load()
         try:
-            bus = await ServiceBus(bus_type=BusType.SESSION).connect()
+            bus = ServiceBus(bus_type=BusType.SESSION)
+            await bus.connect()
         except Exception as exc:
             log.error("cannot connect to the session bus: %s", exc)
             return 1
@@ -77,8 +78,9 @@ class Service:
             if not await self._request_name(bus):
                 return 1
             sdnotify.notify("READY=1")
-            log.info("i3project-dbus %s ready on the session bus as %s", __version__,
-                     names.BUS_NAME)
+            log.info(
+                "i3project-dbus %s ready on the session bus as %s", __version__, names.BUS_NAME
+            )
             await self._wait_until_done(bus)
         finally:
             i3_task.cancel()
@@ -92,14 +94,15 @@ class Service:
     async def _request_name(self, bus: ServiceBus) -> bool:
         reply = await bus.request_name(names.BUS_NAME, NameFlag.DO_NOT_QUEUE)
         if reply not in (RequestNameReply.PRIMARY_OWNER, RequestNameReply.ALREADY_OWNER):
-            log.error("%s is owned by another process; is the service running already?",
-                      names.BUS_NAME)
+            log.error(
+                "%s is owned by another process; is the service running already?", names.BUS_NAME
+            )
             return False
         return True
 
     async def _wait_until_done(self, bus: ServiceBus) -> None:
         stop = asyncio.ensure_future(self.stopping.wait())
-        lost = asyncio.ensure_future(bus.wait_for_disconnect())
+        lost = asyncio.ensure_future(bus.wait_for_disconnect())  # type: ignore[no-untyped-call]
         watchdog = None
         if sdnotify.watchdog_interval() is not None:
             watchdog = asyncio.ensure_future(sdnotify.watchdog_loop())
@@ -109,8 +112,10 @@ class Service:
             task.cancel()
         if lost in done:
             exc = lost.exception()
-            log.error("lost the session bus (%s); exiting so that it can be restarted",
-                      exc or "disconnected")
+            log.error(
+                "lost the session bus (%s); exiting so that it can be restarted",
+                exc or "disconnected",
+            )
             self.exit_code = 1
         elif stop in done:
             log.info("stopping on signal")

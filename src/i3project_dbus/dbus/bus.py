@@ -11,7 +11,7 @@ from dbus_fast.service import ServiceInterface
 from . import names
 
 
-class ServiceBus(MessageBus):  # type: ignore[misc]
+class ServiceBus(MessageBus):
     """dbus-fast sends InterfacesAdded/Removed from the new object's own path; the D-Bus
     specification wants them from the ObjectManager's path, which is where generic
     clients (GDBusObjectManagerClient, busctl monitor filters) listen. So send them

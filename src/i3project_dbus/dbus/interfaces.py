@@ -1,7 +1,6 @@
 """The exported interfaces: Manager1, Project, Window and Events. Each method is a thin
 call into the manager, its errors reported by name (see errors.reported)."""
 
-
 import json
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -69,7 +68,7 @@ def event_body(event: Event) -> list[Any]:
     return [event.id, event.time_us, event.type, details]
 
 
-class ManagerInterface(ServiceInterface):  # type: ignore[misc]
+class ManagerInterface(ServiceInterface):
     def __init__(self, manager: Manager) -> None:
         super().__init__(names.MANAGER_IFACE)
         self.manager = manager
@@ -154,7 +153,7 @@ class ManagerInterface(ServiceInterface):  # type: ignore[misc]
         return [previous, current]
 
 
-class ProjectInterface(ServiceInterface):  # type: ignore[misc]
+class ProjectInterface(ServiceInterface):
     def __init__(self, manager: Manager, name: str) -> None:
         super().__init__(names.PROJECT_IFACE)
         self.manager = manager
@@ -214,7 +213,7 @@ class ProjectInterface(ServiceInterface):  # type: ignore[misc]
             await self.manager.delete(self.project_name)
 
 
-class WindowInterface(ServiceInterface):  # type: ignore[misc]
+class WindowInterface(ServiceInterface):
     def __init__(self, manager: Manager, con_id: int) -> None:
         super().__init__(names.WINDOW_IFACE)
         self.manager = manager
@@ -286,7 +285,7 @@ class WindowInterface(ServiceInterface):  # type: ignore[misc]
             await self.manager.assign(self.con_id, name)
 
 
-class EventsInterface(ServiceInterface):  # type: ignore[misc]
+class EventsInterface(ServiceInterface):
     def __init__(self, manager: Manager) -> None:
         super().__init__(names.EVENTS_IFACE)
         self.manager = manager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface
 
@@ -139,8 +140,9 @@ class Publisher:
         iface = self.projects.get(new.name)
         if iface is None:
             return
-        props = {p for f, ps in PROJECT_FIELDS.items() if getattr(old, f) != getattr(new, f)
-                 for p in ps}
+        props = {
+            p for f, ps in PROJECT_FIELDS.items() if getattr(old, f) != getattr(new, f) for p in ps
+        }
         if props:
             self._queue(iface, *props)
 

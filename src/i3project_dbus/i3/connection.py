@@ -12,6 +12,7 @@ than building i3ipc's Con objects for every event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
@@ -126,7 +127,7 @@ class I3Connection(Connection):  # type: ignore[misc]
                 if magic != MAGIC:
                     raise ConnectionLost("bad magic on the i3 command socket")
                 return await self._recv(length)
-            except (OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError) as exc:
                 self._lose()
                 raise ConnectionLost(str(exc) or type(exc).__name__) from exc
 
@@ -156,10 +157,8 @@ class I3Connection(Connection):  # type: ignore[misc]
         if self._closed:
             return
         self._closed = True
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):
             self._loop.remove_reader(self._sub_fd)
-        except (AttributeError, ValueError, OSError):
-            pass
         for sock in (getattr(self, "_cmd_socket", None), getattr(self, "_sub_socket", None)):
             if sock is not None:
                 sock.close()

@@ -119,9 +119,7 @@ class Project:
             if k in data and data[k] is not None
         }
         clean = validate_options(options)
-        stamps = {}
-        for key in ("created", "last_active"):
-            value = data.get(key) or ""
-            stamps[key] = _check_text(key, value)
+        created = _check_text("created", data.get("created") or "")
+        last_active = _check_text("last_active", data.get("last_active") or "")
         extra = {k: v for k, v in data.items() if k not in known}
-        return cls(name=name, extra=extra, **clean, **stamps)
+        return cls(name=name, extra=extra, created=created, last_active=last_active, **clean)

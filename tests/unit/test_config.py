@@ -1,0 +1,87 @@
+"""Files: settings, project files, the persisted state."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from i3project_dbus.config import Store, atomic_write
+from i3project_dbus.model.errors import ConfigError
+from i3project_dbus.model.project import Project
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(
+        environ={
+            "XDG_CONFIG_HOME": str(tmp_path / "c"),
+            "XDG_STATE_HOME": str(tmp_path / "s"),
+            "HOME": str(tmp_path),
+        }
+    )
+
+
+def test_defaults_without_files(store: Store) -> None:
+    settings = store.load_settings()
+    assert not settings.errors and settings.event_capacity == 500 and not settings.notifications
+    assert store.load_projects() == ({}, [])
+    assert store.load_active() == ""
+
+
+def test_earlier_daemon_files_load_unchanged(store: Store) -> None:
+    store.projects_dir.mkdir(parents=True)
+    data = {
+        "name": "nixos",
+        "display_name": "NixOS",
+        "icon": "",
+        "directory": "/etc/nixos",
+        "created": "2025-10-01T12:00:00",
+        "last_active": "2025-10-02T12:00:00",
+    }
+    (store.projects_dir / "nixos.json").write_text(json.dumps(data))
+    projects, errors = store.load_projects()
+    assert not errors
+    assert projects["nixos"].to_json() == data
+
+
+def test_corrupt_file_is_skipped_reported_and_never_overwritten(store: Store) -> None:
+    store.projects_dir.mkdir(parents=True)
+    bad = store.projects_dir / "bad.json"
+    bad.write_bytes(b'{"name": "bad", "disp')
+    (store.projects_dir / "good.json").write_text(json.dumps({"name": "good"}))
+    projects, errors = store.load_projects()
+    assert list(projects) == ["good"]
+    assert len(errors) == 1 and "bad.json" in errors[0]
+    with pytest.raises(ConfigError, match="cannot be read"):
+        store.save_project(Project("bad"))
+    assert bad.read_bytes() == b'{"name": "bad", "disp'
+
+
+def test_overlap_is_reported_not_fatal(store: Store) -> None:
+    store.config_dir.mkdir(parents=True)
+    store.settings_file.write_text(
+        json.dumps(
+            {
+                "scoped_classes": ["XTerm", "firefox"],
+                "global_classes": ["firefox"],
+                "event_buffer_size": 50,
+            }
+        )
+    )
+    settings = store.load_settings()
+    assert settings.event_capacity == 50
+    assert any("both scoped and global" in e and "firefox" in e for e in settings.errors)
+
+
+def test_active_round_trip(store: Store) -> None:
+    store.save_active("web")
+    assert store.load_active() == "web"
+    assert not list(store.state_dir.glob(".*tmp"))
+
+
+def test_atomic_write_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "d" / "f.json"
+    atomic_write(target, b"one")
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["f.json"]

@@ -1,0 +1,105 @@
+"""The i3 adapter's pure parts: quoting, command building, tree parsing."""
+
+import pytest
+
+from i3project_dbus.i3 import commands
+from i3project_dbus.i3.tree import windows_from_tree
+from i3project_dbus.model.marks import assignment_mark, restore_mark
+from i3project_dbus.model.switch import plan_switch
+from i3project_dbus.model.window import SCRATCHPAD, Window
+
+
+@pytest.mark.parametrize(
+    ("raw", "quoted"),
+    [
+        ("plain", '"plain"'),
+        ('a"b', '"a\\"b"'),
+        ("a\\b", '"a\\\\b"'),
+        ('x"; exec touch /tmp/canary; "', '"x\\"; exec touch /tmp/canary; \\""'),
+        ("", '""'),
+    ],
+)
+def test_quote(raw: str, quoted: str) -> None:
+    assert commands.quote(raw) == quoted
+
+
+def test_quote_refuses_nul() -> None:
+    with pytest.raises(ValueError):
+        commands.quote("a\0b")
+
+
+def test_switch_is_one_payload() -> None:
+    windows = [
+        Window(i, workspace="1", marks=(assignment_mark("a", str(i)),)) for i in range(1, 101)
+    ]
+    windows.append(
+        Window(
+            500,
+            workspace=SCRATCHPAD,
+            marks=(assignment_mark("b", "500"), restore_mark("500", True, 'w"s')),
+        )
+    )
+    payload = commands.switch(plan_switch(windows, "b"))
+    assert payload.count("move scratchpad") == 100
+    assert (
+        '[con_id=500] move container to workspace "w\\"s", floating disable, floating enable'
+        in payload
+    )
+    assert payload.count(";") == 100
+
+
+def _con(con_id: int, **kw: object) -> dict[str, object]:
+    node: dict[str, object] = {"id": con_id, "type": "con", "nodes": [], "floating_nodes": []}
+    node.update(kw)
+    return node
+
+
+def test_tree_parsing_i3_and_sway() -> None:
+    tree = {
+        "id": 1,
+        "type": "root",
+        "nodes": [
+            {
+                "id": 2,
+                "type": "output",
+                "name": "HDMI-1",
+                "nodes": [
+                    {"id": 3, "type": "dockarea", "nodes": [_con(4, window=44)]},
+                    {
+                        "id": 5,
+                        "type": "con",
+                        "nodes": [
+                            {
+                                "id": 6,
+                                "type": "workspace",
+                                "name": "1: code",
+                                "nodes": [
+                                    _con(
+                                        7,
+                                        window=77,
+                                        name="t",
+                                        window_properties={"class": "XTerm", "instance": "xterm"},
+                                        marks=["project:a:1"],
+                                    ),
+                                    _con(8, app_id="foot", name="wl", shell="xdg_shell"),
+                                ],
+                                "floating_nodes": [
+                                    {
+                                        "id": 9,
+                                        "type": "floating_con",
+                                        "nodes": [_con(10, window=100)],
+                                    },
+                                ],
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    windows = {w.id: w for w in windows_from_tree(tree)}
+    assert sorted(windows) == [7, 8, 10]  # the dock window is not a window we manage
+    assert windows[7].wm_class == "XTerm" and windows[7].project == "a"
+    assert windows[7].workspace == "1: code" and windows[7].output == "HDMI-1"
+    assert windows[8].wm_class == "foot"
+    assert windows[10].floating
