@@ -3,9 +3,10 @@ call into the manager, its errors reported by name (see errors.reported)."""
 
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from dbus_fast import Variant
+from dbus_fast import introspection as intr
 from dbus_fast.annotations import (
     DBusBool,
     DBusDict,
@@ -68,7 +69,34 @@ def event_body(event: Event) -> list[Any]:
     return [event.id, event.time_us, event.type, details]
 
 
-class ManagerInterface(ServiceInterface):
+class NamedArgsInterface(ServiceInterface):
+    """dbus-fast names in-arguments after the Python parameters but leaves out-arguments
+    and signal arguments unnamed; the contract names them (ProjectSwitched(s previous,
+    s current)), and introspection readers (gdbus introspect, gdbus-codegen, d-spy) show
+    those names. OUT_ARGS gives them per method or signal."""
+
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+
+    def introspect(self) -> intr.Interface:
+        interface = super().introspect()
+        members: list[intr.Method | intr.Signal] = [*interface.methods, *interface.signals]
+        for member in members:
+            arg_names = self.OUT_ARGS.get(member.name, ())
+            args = member.out_args if isinstance(member, intr.Method) else member.args
+            for arg, name in zip(args, arg_names, strict=False):
+                arg.name = name
+        return interface
+
+
+class ManagerInterface(NamedArgsInterface):
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "CreateProject": ("path",),
+        "GetProject": ("path",),
+        "GetWindow": ("path",),
+        "GetState": ("json",),
+        "ProjectSwitched": ("previous", "current"),
+    }
+
     def __init__(self, manager: Manager) -> None:
         super().__init__(names.MANAGER_IFACE)
         self.manager = manager
@@ -285,7 +313,12 @@ class WindowInterface(ServiceInterface):
             await self.manager.assign(self.con_id, name)
 
 
-class EventsInterface(ServiceInterface):
+class EventsInterface(NamedArgsInterface):
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "Recent": ("events",),
+        "Event": ("id", "time_us", "type", "details"),
+    }
+
     def __init__(self, manager: Manager) -> None:
         super().__init__(names.EVENTS_IFACE)
         self.manager = manager
