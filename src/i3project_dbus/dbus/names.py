@@ -1,5 +1,6 @@
 """Every bus name, object path, interface and error name of the service, in one place."""
 
+import string
 from typing import Final
 
 BUS_NAME: Final = "org.i3project.Manager1"
@@ -45,7 +46,9 @@ def encode_path_element(value: str) -> str:
     out = []
     for i, byte in enumerate(value.encode()):
         ch = chr(byte)
-        if (ch.isascii() and ch.isalpha()) or (ch.isdigit() and i > 0):
+        # Not str.isdigit(): it is true for bytes such as 0xb9 ('¹'), which are not
+        # allowed in an object path.
+        if ch in string.ascii_letters or (ch in string.digits and i > 0):
             out.append(ch)
         else:
             out.append(f"_{byte:02x}")
@@ -53,7 +56,8 @@ def encode_path_element(value: str) -> str:
 
 
 def decode_path_element(element: str) -> str:
-    """Invert encode_path_element."""
+    """Invert encode_path_element, like sd_bus_path_decode: hex digits of either case,
+    and an '_' that starts no valid escape is kept as it is."""
     if element == "_":
         return ""
     raw = bytearray()
@@ -69,7 +73,7 @@ def decode_path_element(element: str) -> str:
 
 
 def _is_hex(text: str) -> bool:
-    return len(text) == 2 and all(c in "0123456789abcdef" for c in text)
+    return len(text) == 2 and all(c in string.hexdigits for c in text)
 
 
 def project_path(name: str) -> str:
