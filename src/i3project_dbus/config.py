@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,7 +69,13 @@ def _dump(data: Any) -> bytes:
 
 
 def _read_json(path: Path) -> Any:
-    with path.open("rb") as handle:
+    # O_NONBLOCK and the regular-file check: a FIFO (or a device) named like a project
+    # file would otherwise block the open or the read, and the service with it.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError("not a regular file")
+    with os.fdopen(fd, "rb") as handle:
         raw = handle.read(MAX_FILE + 1)
     if len(raw) > MAX_FILE:
         raise ValueError(f"larger than {MAX_FILE} bytes")
