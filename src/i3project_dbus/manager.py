@@ -14,9 +14,11 @@ reading the whole tree again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +28,7 @@ from .i3 import commands
 from .i3.adapter import I3Adapter
 from .i3.tree import is_window, window_from_node
 from .model import events as ev
-from .model.errors import I3CommandFailed, NotConnected, ProjectExists
+from .model.errors import ConfigError, I3CommandFailed, NotConnected, ProjectExists
 from .model.events import DetailValue, Event, EventRing
 from .model.project import Project, validate_name, validate_options
 from .model.state import State
@@ -71,7 +73,7 @@ class Manager:
         self._refresh_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._persisted_active: str | None = None
-        self._persist_wanted: str | None = None
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="i3project-writer")
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -128,6 +130,8 @@ class Manager:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        # A write already started runs to its end: files are never left half-written anyway.
+        self._writer.shutdown(wait=True)
 
     def _require(self) -> I3Adapter:
         if self.adapter is None or self.adapter.lost.is_set():
@@ -199,7 +203,7 @@ class Manager:
         elif change == "focus":
             self.state.set_focused(con_id, seq)
         elif change in CONTAINER_CHANGES:
-            fresh = window_from_node(node, known.workspace, known.output)
+            fresh = window_from_node(node, known.workspace, known.output, known.scratchpad_window)
             self.state.put_window(fresh, seq)
             if change == "move" and con_id not in self._own:
                 self._mark_dirty()
@@ -304,7 +308,7 @@ class Manager:
         previous = self.state.set_active(target)
         if target:
             self._touch_project(target)
-        self._persist_active(target)
+        await self._persist_active(target)
         duration = (time.perf_counter_ns() - start) // 1000
         self._record(
             ev.PROJECT_SWITCH if target else ev.PROJECT_CLEAR,
@@ -337,7 +341,13 @@ class Manager:
         project = self.state.projects[name]
         updated = replace(project, last_active=_iso_now())
         self.state.put_project(updated)
-        self._spawn(asyncio.to_thread(self._save_quietly, updated), "saving last_active")
+        self._spawn(self._write(self._save_quietly, updated), "saving last_active")
+
+    async def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a file operation on the one writer thread: writes happen in the order asked,
+        and the event loop never waits on a disk."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, functools.partial(fn, *args))
 
     def _save_quietly(self, project: Project) -> None:
         try:
@@ -345,21 +355,18 @@ class Manager:
         except Exception as exc:
             log.warning("could not record last_active of %s: %s", project.name, exc)
 
-    def _persist_active(self, name: str) -> None:
-        """Write the active project in the background; only the newest value is written."""
-        first = self._persist_wanted is None
-        self._persist_wanted = name
-        if first:
-            self._spawn(self._persist_loop(), "persisting the active project")
-
-    async def _persist_loop(self) -> None:
+    async def _persist_active(self, name: str) -> None:
+        """Write the active project before the switch is reported done, so that a client
+        that saw the reply finds the same project after a crash."""
+        if name == self._persisted_active:
+            return
         try:
-            while self._persist_wanted not in (None, self._persisted_active):
-                name = self._persist_wanted or ""
-                await asyncio.to_thread(self.store.save_active, name)
-                self._persisted_active = name
-        finally:
-            self._persist_wanted = None
+            await self._write(self.store.save_active, name)
+        except ConfigError as exc:
+            log.warning("%s", exc)
+            self._record(ev.CONFIG_ERROR, {"message": str(exc)})
+            return
+        self._persisted_active = name
 
     # -- assignments ------------------------------------------------------------
 
@@ -418,7 +425,7 @@ class Manager:
                 raise ProjectExists(f"project {name!r} exists already")
             now = _iso_now()
             project = Project(name=name, created=now, **clean)
-            await asyncio.to_thread(self.store.save_project, project)
+            await self._write(self.store.save_project, project)
             self.state.add_project(project)
         self._record(ev.PROJECT_CREATE, {"project": name})
         return project
@@ -426,7 +433,7 @@ class Manager:
     async def update(self, name: str, options: Mapping[str, object]) -> Project:
         async with self._lock:
             project = self.state.project(name).with_options(options)
-            await asyncio.to_thread(self.store.save_project, project)
+            await self._write(self.store.save_project, project)
             self.state.put_project(project)
         self._record(ev.PROJECT_UPDATE, {"project": name})
         return project
@@ -443,8 +450,8 @@ class Manager:
                     await self._switch_locked("", origin="delete")
             elif self.state.active == name:
                 self.state.set_active("")
-                self._persist_active("")
-            await asyncio.to_thread(self.store.delete_project, name)
+                await self._persist_active("")
+            await self._write(self.store.delete_project, name)
             self.state.remove_project(project.name)
         self._record(ev.PROJECT_DELETE, {"project": name})
 
@@ -468,15 +475,15 @@ class Manager:
         await self._send_barrier(adapter)
 
     async def reload(self) -> None:
-        settings = await asyncio.to_thread(self.store.load_settings)
-        projects, errors = await asyncio.to_thread(self.store.load_projects)
+        settings = await self._write(self.store.load_settings)
+        projects, errors = await self._write(self.store.load_projects)
         async with self._lock:
             self.settings = settings
             self.state.classification = settings.classification
             for name in [n for n in self.state.projects if n not in projects]:
                 if self.state.active == name:
                     self.state.set_active("")
-                    self._persist_active("")
+                    await self._persist_active("")
                 self.state.remove_project(name)
             for project in projects.values():
                 self.state.put_project(project)

@@ -138,3 +138,11 @@ def test_event_ring_is_bounded_and_counts() -> None:
     assert [e.id for e in ring.recent(2)] == [9, 10]
     with pytest.raises(ValueError):
         EventRing(0)
+
+
+def test_plan_keeps_the_mark_of_a_window_only_peeked_at() -> None:
+    # "scratchpad show" by hand: still a scratchpad window, its restore mark still right.
+    mark = restore_mark("1", False, "3")
+    w = _w(1, "a", "5", floating=True, scratchpad_window=True, marks=(mark,))
+    plan = plan_switch([w], "b")
+    assert plan.hide[0].mark == mark and plan.hide[0].stale == ()

@@ -16,7 +16,9 @@ def is_window(node: Node) -> bool:
     return bool(node.get("window")) or node.get("app_id") is not None or "shell" in node
 
 
-def window_from_node(node: Node, workspace: str = "", output: str = "") -> Window:
+def window_from_node(
+    node: Node, workspace: str = "", output: str = "", scratchpad: bool = False
+) -> Window:
     props = node.get("window_properties") or {}
     app_id = node.get("app_id")
     wm_class = props.get("class") or app_id or ""
@@ -33,10 +35,18 @@ def window_from_node(node: Node, workspace: str = "", output: str = "") -> Windo
         urgent=bool(node.get("urgent")),
         marks=tuple(str(m) for m in node.get("marks") or ()),
         x11_id=int(node.get("window") or 0),
+        scratchpad_window=scratchpad or _scratchpad_state(node),
     )
 
 
-def _walk(node: Node, workspace: str, output: str, floating: bool) -> Iterator[Window]:
+def _scratchpad_state(node: Node) -> bool:
+    # i3 keeps it on the floating wrapper of a scratchpad window, sway on the window.
+    return node.get("scratchpad_state") not in (None, "none")
+
+
+def _walk(
+    node: Node, workspace: str, output: str, floating: bool, scratchpad: bool = False
+) -> Iterator[Window]:
     kind = node.get("type")
     if kind == "dockarea":
         return  # bars and docks are not windows a user works in
@@ -45,15 +55,16 @@ def _walk(node: Node, workspace: str, output: str, floating: bool) -> Iterator[W
     elif kind == "workspace":
         workspace = str(node.get("name") or "")
     if kind in ("con", "floating_con") and is_window(node):
-        window = window_from_node(node, workspace, output)
+        window = window_from_node(node, workspace, output, scratchpad)
         if floating and not window.floating:
             window = _as_floating(window)
         yield window
         return
+    scratchpad = scratchpad or (kind == "floating_con" and _scratchpad_state(node))
     for child in node.get("nodes") or ():
-        yield from _walk(child, workspace, output, floating or kind == "floating_con")
+        yield from _walk(child, workspace, output, floating or kind == "floating_con", scratchpad)
     for child in node.get("floating_nodes") or ():
-        yield from _walk(child, workspace, output, True)
+        yield from _walk(child, workspace, output, True, scratchpad)
 
 
 def _as_floating(window: Window) -> Window:

@@ -216,10 +216,17 @@ class State:
                 floating=True,
                 focused=False,
                 marks=(*marks, h.mark),
+                scratchpad_window=True,
             )
         for s in plan.show:
             marks = tuple(m for m in s.window.marks if m != s.mark)
-            self.update_window(s.window.id, workspace=s.workspace, floating=s.floating, marks=marks)
+            self.update_window(
+                s.window.id,
+                workspace=s.workspace,
+                floating=s.floating,
+                marks=marks,
+                scratchpad_window=False,
+            )
 
     # -- views ------------------------------------------------------------------
 

@@ -47,8 +47,9 @@ def plan_switch(windows: Iterable[Window], target: str) -> SwitchPlan:
     """Plan the move to ``target`` ("" shows every project window).
 
     Windows of other projects that are not in the scratchpad are hidden, with a
-    restore mark recording where they were. Windows of the target that carry a
-    restore mark are brought back. Unassigned and global windows are never touched,
+    restore mark recording where they were (a window only peeked at with "scratchpad show"
+    keeps the mark it has). Windows of the target that carry a restore mark are brought
+    back. Unassigned and global windows are never touched,
     nor a window a user put in the scratchpad by hand (it has no restore mark).
     """
     hide: list[Hide] = []
@@ -58,6 +59,10 @@ def plan_switch(windows: Iterable[Window], target: str) -> SwitchPlan:
             continue
         if target and window.project != target:
             if window.in_scratchpad:
+                continue
+            if window.restore is not None and window.scratchpad_window:
+                # Only peeked at with "scratchpad show": where it was is still where it was.
+                hide.append(Hide(window, window.restore.mark, ()))
                 continue
             mark = restore_mark(_token(window), window.floating, window.workspace)
             stale = tuple(m for m in window.restore_marks if m != mark)

@@ -24,6 +24,8 @@ class Window:
     urgent: bool = False
     marks: tuple[str, ...] = ()
     x11_id: int = 0
+    # i3 still counts it as a scratchpad window (shown with "scratchpad show", say).
+    scratchpad_window: bool = False
     project: str = field(init=False, default="")
     restore: Restore | None = field(init=False, default=None)
 
