@@ -1,0 +1,61 @@
+"""Fixtures for the D-Bus contract tests: the service with or without i3, a dbus-fast client
+that records signals, and helpers to call through busctl and gdbus."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from dbus_contract import Client
+from dbus_fast import BusType, Message
+from dbus_fast.aio import MessageBus
+
+from harness import BUS_NAME, DBusDaemon, ServiceProcess, XdgDirs
+
+# The service waits this long for i3 before taking its name anyway (service.py), so a
+# service without i3 needs more than that to become ready.
+BARE_READY_TIMEOUT = 15.0
+
+
+@pytest.fixture
+def bare_service(bus: DBusDaemon, dirs: XdgDirs, tmp_path: Path) -> Iterator[ServiceProcess]:
+    """The service on a private bus with no i3 at all (I3SOCK names a socket that does not
+    exist, so it never finds the developer's own i3): Connected=false, projects work."""
+    env = {**bus.env(), **dirs.env(), "I3SOCK": str(dirs.runtime / "no-i3-here.sock")}
+    proc = ServiceProcess(env, tmp_path / "bare-service.log")
+    try:
+        proc.wait_ready(BARE_READY_TIMEOUT, connected=False)
+        yield proc
+    finally:
+        rc = proc.terminate() if proc.alive() else proc.kill()
+        # pytest shows a test's captured output only when it fails.
+        print(f"--- bare service (pid {proc.pid}, rc {rc}) log ---\n{proc.log()}")
+        assert rc == 0, f"the service exited {rc} on SIGTERM"
+
+
+@pytest.fixture
+async def client(bus: DBusDaemon) -> AsyncIterator[Client]:
+    """A dbus-fast client on the private bus, subscribed to every signal of the service.
+
+    Subscribe before the service starts changing things: the match rule is in place when
+    this fixture returns, so no signal can fall in between.
+    """
+    conn = await MessageBus(bus_address=bus.address, bus_type=BusType.SESSION).connect()
+    client = Client(conn)
+    conn.add_message_handler(client._on_message)
+    await conn.call(
+        Message(
+            destination="org.freedesktop.DBus",
+            path="/org/freedesktop/DBus",
+            interface="org.freedesktop.DBus",
+            member="AddMatch",
+            signature="s",
+            body=[f"type='signal',sender='{BUS_NAME}'"],
+        )
+    )
+    try:
+        yield client
+    finally:
+        conn.disconnect()
+        await conn.wait_for_disconnect()
