@@ -16,7 +16,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the service (the default)")
-    run.add_argument("--socket", help="the i3/sway IPC socket (default: discover it)")
+    # SUPPRESS: an absent "run --socket" must not undo "i3project-dbus --socket X run".
+    run.add_argument("--socket", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument("--socket", help="the i3/sway IPC socket (default: discover it)")
     from .install import add_install_arguments
 

@@ -126,10 +126,13 @@ class Manager:
 
     async def close(self) -> None:
         self.detach()
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        if self._refresh_task is not None:
+            tasks.append(self._refresh_task)
+        for task in tasks:
             task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         # A write already started runs to its end: files are never left half-written anyway.
         self._writer.shutdown(wait=True)
 
