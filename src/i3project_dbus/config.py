@@ -191,7 +191,17 @@ class Store:
             log.warning("%s", msg)
         return projects, errors
 
+    def is_managed(self, name: str) -> bool:
+        """A project file that is a symlink belongs to whoever made it (home-manager
+        links into the Nix store): the service reads it and never replaces it."""
+        return self.project_file(name).is_symlink()
+
     def save_project(self, project: Project) -> None:
+        if self.is_managed(project.name):
+            raise ConfigError(
+                f"{self.project_file(project.name)} is a symlink (declared in home-manager "
+                "or by a package); change the project there"
+            )
         if project.name in self.unreadable:
             raise ConfigError(
                 f"{self.project_file(project.name)} exists but cannot be read; "
@@ -203,6 +213,11 @@ class Store:
             raise ConfigError(f"cannot write {self.project_file(project.name)}: {exc}") from exc
 
     def delete_project(self, name: str) -> None:
+        if self.is_managed(name):
+            raise ConfigError(
+                f"{self.project_file(name)} is a symlink (declared in home-manager or by a "
+                "package); remove the project there"
+            )
         try:
             self.project_file(name).unlink(missing_ok=True)
         except OSError as exc:

@@ -344,7 +344,8 @@ class Manager:
         project = self.state.projects[name]
         updated = replace(project, last_active=_iso_now())
         self.state.put_project(updated)
-        self._spawn(self._write(self._save_quietly, updated), "saving last_active")
+        if not self.store.is_managed(name):
+            self._spawn(self._write(self._save_quietly, updated), "saving last_active")
 
     async def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a file operation on the one writer thread: writes happen in the order asked,

@@ -140,7 +140,9 @@ class Service:
     async def _connect(self, delays: Iterator[float]) -> I3Adapter:
         last_reason = ""
         while True:
-            path = self.socket_path or discovery.discover_socket(self.environ)
+            path = self.socket_path or await asyncio.to_thread(
+                discovery.discover_socket, self.environ
+            )
             reason = ""
             if path is None:
                 reason = "no live i3 or sway socket found (I3SOCK, SWAYSOCK, $XDG_RUNTIME_DIR)"

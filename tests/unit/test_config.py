@@ -85,3 +85,20 @@ def test_atomic_write_replaces(tmp_path: Path) -> None:
     atomic_write(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["f.json"]
+
+
+def test_symlinked_project_files_are_read_never_replaced(store: Store, tmp_path: Path) -> None:
+    # home-manager links project files into the Nix store.
+    target = tmp_path / "store" / "web.json"
+    target.parent.mkdir()
+    target.write_text(json.dumps({"name": "web", "display_name": "Web"}))
+    store.projects_dir.mkdir(parents=True)
+    (store.projects_dir / "web.json").symlink_to(target)
+    projects, errors = store.load_projects()
+    assert projects["web"].display_name == "Web" and not errors
+    assert store.is_managed("web")
+    with pytest.raises(ConfigError, match="symlink"):
+        store.save_project(projects["web"])
+    with pytest.raises(ConfigError, match="symlink"):
+        store.delete_project("web")
+    assert (store.projects_dir / "web.json").is_symlink()
