@@ -49,6 +49,13 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
+def parse_json(raw: bytes) -> Any:
+    """Parse an i3 reply or event. i3 passes window titles and classes through byte for
+    byte, so any X client can put invalid UTF-8 into a message; such bytes become U+FFFD
+    instead of failing the whole message (and with it the connection)."""
+    return json.loads(raw.decode("utf-8", errors="replace"))
+
+
 class I3Connection(Connection):  # type: ignore[misc]
     def __init__(
         self, socket_path: str, on_event: EventCallback, on_lost: Callable[[], None]
@@ -97,7 +104,7 @@ class I3Connection(Connection):  # type: ignore[misc]
             magic, length, kind = HEADER.unpack(_recv_exact(self._sub_socket, HEADER.size))
             if magic != MAGIC:
                 raise ConnectionLost("bad magic on the i3 event socket")
-            body = json.loads(_recv_exact(self._sub_socket, length))
+            body = parse_json(_recv_exact(self._sub_socket, length))
         except (OSError, ValueError) as exc:
             log.debug("i3 event socket: %s", exc)
             self._lose()
@@ -145,7 +152,7 @@ class I3Connection(Connection):  # type: ignore[misc]
 
     async def request(self, message_type: MessageType, payload: str = "") -> Any:
         """One request, its reply parsed as JSON."""
-        return json.loads(await self._message(message_type, payload))
+        return parse_json(await self._message(message_type, payload))
 
     def _lose(self) -> None:
         if self._closed:
