@@ -131,6 +131,13 @@ class Service:
                 log.warning("lost i3 while reading its state: %s", exc)
                 self.manager.detach()
                 continue
+            except Exception:
+                # Anything else (a reply we cannot read) must not end this loop: the
+                # service would stay on the bus, never attached again.
+                log.exception("attaching to i3 failed; trying again")
+                self.manager.detach()
+                await asyncio.sleep(next(delays))
+                continue
             self._first_attach.set()
             log.info("attached to %s at %s", adapter.description, adapter.socket_path)
             await adapter.lost.wait()
