@@ -3,7 +3,7 @@ that records signals, and helpers to call through busctl and gdbus."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,19 +19,35 @@ BARE_READY_TIMEOUT = 15.0
 
 
 @pytest.fixture
-def bare_service(bus: DBusDaemon, dirs: XdgDirs, tmp_path: Path) -> Iterator[ServiceProcess]:
-    """The service on a private bus with no i3 at all (I3SOCK names a socket that does not
-    exist, so it never finds the developer's own i3): Connected=false, projects work."""
-    env = {**bus.env(), **dirs.env(), "I3SOCK": str(dirs.runtime / "no-i3-here.sock")}
-    proc = ServiceProcess(env, tmp_path / "bare-service.log")
-    try:
+def start_bare_service(
+    bus: DBusDaemon, dirs: XdgDirs, tmp_path: Path
+) -> Iterator[Callable[[], ServiceProcess]]:
+    """Factory: start the service on the private bus with no i3 at all, and wait until it
+    owns its name (Connected=false). I3SOCK names a socket that does not exist, so it never
+    finds the developer's own i3. Call it after preparing files under `dirs`."""
+    started: list[ServiceProcess] = []
+
+    def start() -> ServiceProcess:
+        env = {**bus.env(), **dirs.env(), "I3SOCK": str(dirs.runtime / "no-i3-here.sock")}
+        proc = ServiceProcess(env, tmp_path / f"bare-service-{len(started)}.log")
+        started.append(proc)
         proc.wait_ready(BARE_READY_TIMEOUT, connected=False)
-        yield proc
-    finally:
+        return proc
+
+    yield start
+    codes = []
+    for proc in started:
         rc = proc.terminate() if proc.alive() else proc.kill()
+        codes.append(rc)
         # pytest shows a test's captured output only when it fails.
         print(f"--- bare service (pid {proc.pid}, rc {rc}) log ---\n{proc.log()}")
-        assert rc == 0, f"the service exited {rc} on SIGTERM"
+    assert all(rc == 0 for rc in codes), f"the service exited {codes} on SIGTERM"
+
+
+@pytest.fixture
+def bare_service(start_bare_service: Callable[[], ServiceProcess]) -> ServiceProcess:
+    """The service without i3, on an empty configuration."""
+    return start_bare_service()
 
 
 @pytest.fixture
