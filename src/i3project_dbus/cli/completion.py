@@ -1,0 +1,145 @@
+"""Shell completion scripts for bash and zsh, printed by `i3project completion SHELL`.
+
+Kept as strings in a module so they ship with any install (no package-data needed).
+Project names come from `i3project list --names`, which is quick and prints nothing
+when the service is away.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+COMMANDS: Final = (
+    "list current switch clear create delete show windows assign events monitor watch menu"
+    " diagnose reload completion"
+)
+
+BASH: Final = r"""# bash completion for i3project; install with:
+#   i3project completion bash > ~/.local/share/bash-completion/completions/i3project
+_i3project_projects() {
+    i3project --timeout 2 list --names 2>/dev/null
+}
+
+_i3project() {
+    local cur prev i cmd="" nargs=0
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --timeout) ((i++)) ;;
+            -*) ;;
+            *) if [[ -z $cmd ]]; then cmd="${COMP_WORDS[i]}"; else ((nargs++)); fi ;;
+        esac
+    done
+    if [[ -z $cmd ]]; then
+        if [[ $prev == --timeout ]]; then return; fi
+        COMPREPLY=($(compgen -W "@COMMANDS@ --version --timeout --help" -- "$cur"))
+        return
+    fi
+    case "$cmd:$prev" in
+        watch:--format|watch:-f)
+            COMPREPLY=($(compgen -W "plain json i3blocks polybar waybar" -- "$cur")); return ;;
+        monitor:--mode|monitor:-m)
+            COMPREPLY=($(compgen -W "live events history diagnose" -- "$cur")); return ;;
+        windows:--project|windows:-p)
+            COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return ;;
+        create:--directory|create:-d)
+            COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        *:--limit|*:-n|*:--icon|*:-i|*:--display-name|*:-t|*:--type|*:--launcher|*:-l|\
+        *:--menu-command|create:--scoped)
+            return ;;
+    esac
+    local opts="--help"
+    case "$cmd" in
+        switch|delete|show)
+            if [[ $cur != -* && $nargs -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
+            fi ;;
+        assign)
+            if [[ $cur != -* && $nargs -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "focused" -- "$cur")); return
+            elif [[ $cur != -* && $nargs -eq 1 ]]; then
+                COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
+            fi ;;
+        completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
+        list) opts="--json --names --help" ;;
+        current|diagnose) opts="--json --help" ;;
+        create) opts="--directory --icon --display-name --scoped --json --help" ;;
+        windows) opts="--project --json --help" ;;
+        events) opts="--limit --type --follow --json --help" ;;
+        monitor) opts="--mode --limit --help" ;;
+        watch) opts="--format --menu-command --help" ;;
+        menu) opts="--launcher --print --help" ;;
+    esac
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+}
+complete -F _i3project i3project
+""".replace("@COMMANDS@", COMMANDS)
+
+ZSH: Final = r"""#compdef i3project
+# zsh completion for i3project; install with:
+#   i3project completion zsh > "${fpath[1]}/_i3project"   (then restart zsh)
+
+_i3project_projects() {
+    local -a projects
+    projects=(${(f)"$(i3project --timeout 2 list --names 2>/dev/null)"})
+    _describe -t projects 'project' projects
+}
+
+_i3project() {
+    local curcontext="$curcontext" state line
+    typeset -A opt_args
+    local -a commands
+    commands=(
+        'list:list projects'
+        'current:print the active project'
+        'switch:switch to a project'
+        'clear:clear the active project'
+        'create:create a project'
+        'delete:delete a project'
+        'show:show a project and its windows'
+        'windows:list windows'
+        'assign:assign a window to a project'
+        'events:show recent events'
+        'monitor:live dashboard'
+        'watch:print the state on every change'
+        'menu:pick a project with rofi or dmenu'
+        'diagnose:find windows that are not where they belong'
+        'reload:re-read the configuration'
+        'completion:print a shell completion script'
+    )
+    _arguments -C \
+        '--version[print the version]' \
+        '--timeout[seconds to wait for the service]:seconds:' \
+        '(-h --help)'{-h,--help}'[show help]' \
+        '1: :->command' \
+        '*:: :->args' && return
+    case $state in
+        command) _describe -t commands 'i3project command' commands ;;
+        args)
+            case $line[1] in
+                switch|delete|show) _arguments '1:project:_i3project_projects' ;;
+                list) _arguments '--json[print JSON]' '--names[names only]' ;;
+                current|diagnose) _arguments '--json[print JSON]' ;;
+                create) _arguments '1:name:' '--directory[directory]:dir:_directories' \
+                    '--icon[icon]:icon:' '--display-name[title]:title:' \
+                    '--scoped[scoped classes]:*:class:' '--json[print JSON]' ;;
+                windows) _arguments '--project[project]:project:_i3project_projects' \
+                    '--json[print JSON]' ;;
+                assign) _arguments '1:window:(focused)' '2:project:_i3project_projects' ;;
+                events) _arguments '--limit[how many]:n:' '--type[event type]:type:' \
+                    '--follow[keep printing]' '--json[print JSON]' ;;
+                monitor) _arguments '--mode[mode]:mode:(live events history diagnose)' \
+                    '--limit[events]:n:' ;;
+                watch) _arguments '--format[format]:format:(plain json i3blocks polybar waybar)' \
+                    '--menu-command[click action]:command:' ;;
+                menu) _arguments '--launcher[dmenu-like command]:command:' '--print[print lines]' ;;
+                completion) _arguments '1:shell:(bash zsh)' ;;
+            esac ;;
+    esac
+}
+
+_i3project "$@"
+"""
+
+SCRIPTS: Final = {"bash": BASH, "zsh": ZSH}

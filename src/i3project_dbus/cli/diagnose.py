@@ -1,0 +1,139 @@
+"""Consistency checks of the service's view: every window where its project says it should be.
+
+Input is what the service reports over D-Bus: GetState (its model of the i3 tree, with
+each window's i3 marks) and GetManagedObjects (what it publishes). Pure functions, so the
+rules are tested without a bus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ..dbus import names
+
+SCRATCHPAD: Final = "__i3_scratch"
+ASSIGN_PREFIX: Final = "project:"
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    kind: str
+    window: int
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "window": self.window, "message": self.message}
+
+
+def mark_project(marks: list[str]) -> str | None:
+    """The project an assignment mark (project:NAME:TOKEN or project:NAME) names."""
+    for mark in marks:
+        if mark.startswith(ASSIGN_PREFIX):
+            return mark[len(ASSIGN_PREFIX) :].split(":", 1)[0]
+    return None
+
+
+def describe(window: Mapping[str, Any]) -> str:
+    title = str(window.get("title", ""))
+    short = title if len(title) <= 30 else title[:29] + "…"
+    return f"window {window.get('id')} ({window.get('class', '?')} {short!r})"
+
+
+def check_window(window: Mapping[str, Any], active: str, projects: set[str]) -> list[Mismatch]:
+    con_id = int(window.get("id", 0))
+    project = str(window.get("project", ""))
+    scoped = window.get("scope") == "scoped"
+    hidden = bool(window.get("hidden"))
+    workspace = str(window.get("workspace", ""))
+    found: list[Mismatch] = []
+
+    def add(kind: str, text: str) -> None:
+        found.append(Mismatch(kind, con_id, f"{describe(window)} {text}"))
+
+    marked = mark_project(list(window.get("marks", [])))
+    if marked is not None and marked != project:
+        add(
+            "mark-mismatch",
+            f"has the i3 mark of project {marked!r} but the service says {project or 'none'!r}",
+        )
+    if project and project not in projects:
+        add("unknown-project", f"belongs to project {project!r}, which does not exist")
+    if project and scoped and project != active and not hidden and workspace != SCRATCHPAD:
+        add(
+            "visible-outside-project",
+            f"of project {project!r} is visible on workspace"
+            f" {workspace!r} while {'project ' + repr(active) if active else 'no project'}"
+            " is active",
+        )
+    if hidden and project and project == active:
+        add("hidden-while-active", f"is hidden although its project {project!r} is active")
+    if hidden and not project:
+        add("hidden-unassigned", "is hidden by a switch but belongs to no project")
+    if hidden and workspace != SCRATCHPAD:
+        add("hidden-not-in-scratchpad", f"is marked hidden but sits on workspace {workspace!r}")
+    return found
+
+
+def check_objects(
+    state: Mapping[str, Any], objects: Mapping[str, Mapping[str, Mapping[str, Any]]]
+) -> list[Mismatch]:
+    """Windows and projects in the model but not on the bus, or the other way round."""
+    found: list[Mismatch] = []
+    published = {
+        int(ifaces[names.WINDOW_IFACE].get("Id", 0)): path
+        for path, ifaces in objects.items()
+        if names.WINDOW_IFACE in ifaces
+    }
+    known = {int(w.get("id", 0)): w for w in state.get("windows", [])}
+    for con_id, window in known.items():
+        if con_id not in published:
+            found.append(
+                Mismatch(
+                    "unpublished-window", con_id, f"{describe(window)} has no object on the bus"
+                )
+            )
+    for con_id, path in published.items():
+        if con_id not in known:
+            found.append(
+                Mismatch(
+                    "unknown-window",
+                    con_id,
+                    f"the bus shows {path}, a window the service does not know",
+                )
+            )
+    project_objects = {
+        str(ifaces[names.PROJECT_IFACE].get("Name", ""))
+        for ifaces in objects.values()
+        if names.PROJECT_IFACE in ifaces
+    }
+    project_names = {str(p.get("name", "")) for p in state.get("projects", [])}
+    for name in sorted(project_names - project_objects):
+        found.append(Mismatch("unpublished-project", 0, f"project {name!r} has no object"))
+    for name in sorted(project_objects - project_names):
+        found.append(Mismatch("unknown-project", 0, f"the bus shows unknown project {name!r}"))
+    return found
+
+
+def diagnose(
+    state: Mapping[str, Any],
+    objects: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+) -> list[Mismatch]:
+    """Every mismatch between where windows are and where their projects say they belong."""
+    found: list[Mismatch] = []
+    if not state.get("connected", True):
+        found.append(Mismatch("disconnected", 0, "the service is not connected to i3"))
+    active = str(state.get("active_project", ""))
+    projects = {str(p.get("name", "")) for p in state.get("projects", [])}
+    if active and active not in projects:
+        found.append(
+            Mismatch("unknown-project", 0, f"the active project {active!r} does not exist")
+        )
+    for error in state.get("config_errors", []):
+        found.append(Mismatch("config-error", 0, str(error)))
+    for window in state.get("windows", []):
+        found.extend(check_window(window, active, projects))
+    if objects is not None:
+        found.extend(check_objects(state, objects))
+    return found

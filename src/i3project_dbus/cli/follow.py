@@ -1,0 +1,79 @@
+"""`i3project events --follow`: the recent events, then each new one as it is signalled.
+
+Blocking (jeepney): the match rules are added before Recent is read, so no event falls
+in between; ids already printed are skipped. When the service restarts its ids start
+again from 1, so a new owner of the bus name resets that count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from jeepney import MatchRule, Message, MessageType
+from jeepney.bus_messages import message_bus
+
+from ..dbus import names
+from .client import Client, unwrap
+from .errors import OK
+from .output import Output
+
+
+def _line(out: Output, event: tuple[int, int, str, dict[str, Any]]) -> None:
+    from .commands import event_json, format_details, format_time
+
+    if out.as_json:
+        out.line(json.dumps(event_json(event)))
+    elif out.is_tty:
+        stamp = format_time(event[1])
+        if out.color:
+            out.console.print(
+                f"[dim]{event[0]:>6} {stamp}[/] [cyan]{event[2]}[/] {format_details(event[3])}",
+                markup=True,
+                highlight=False,
+            )
+        else:
+            out.line(f"{event[0]:>6} {stamp} {event[2]} {format_details(event[3])}")
+    else:
+        out.line(
+            f"{event[0]}\t{format_time(event[1], iso=True)}\t{event[2]}\t{format_details(event[3])}"
+        )
+    out.stream.flush()
+
+
+def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str], bool]) -> int:
+    conn = client.connect()
+    events_rule = MatchRule(type="signal", sender=names.BUS_NAME, path=names.EVENTS_PATH,
+                            interface=names.EVENTS_IFACE, member="Event")  # fmt: skip
+    owner_rule = MatchRule(
+        type="signal",
+        sender="org.freedesktop.DBus",
+        interface="org.freedesktop.DBus",
+        member="NameOwnerChanged",
+    )
+    owner_rule.add_arg_condition(0, names.BUS_NAME)
+    for rule in (events_rule, owner_rule):
+        conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=client.timeout)
+    last_id = 0
+    recent = [e for e in client.recent_events(0) if wanted(e[2])]
+    for event in recent[-limit:] if limit else recent:
+        _line(out, event)
+        last_id = max(last_id, event[0])
+    with conn.filter(events_rule) as events, conn.filter(owner_rule) as owners:
+        while True:
+            conn.recv_messages()
+            while owners:
+                msg: Message = owners.popleft()
+                if msg.body[2]:
+                    last_id = 0
+            while events:
+                msg = events.popleft()
+                if msg.header.message_type != MessageType.signal:
+                    continue
+                event_id, time_us, kind, details = msg.body
+                if event_id <= last_id or not wanted(kind):
+                    continue
+                last_id = event_id
+                _line(out, (event_id, time_us, kind, unwrap(details)))
+    return OK

@@ -1,0 +1,111 @@
+"""The argparse parser of `i3project` (built only off the keypress path: see main.fast_path)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from .errors import INVALID
+
+FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
+MONITOR_MODES = ("live", "events", "history", "diagnose")
+
+EPILOG = """\
+exit codes: 0 ok, 1 error, 2 service unreachable, 3 invalid input.
+Scripts get plain tab-separated output when stdout is not a terminal, and --json on
+every query command. NO_COLOR turns colour off.
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; 2 means "service unreachable" here, so use 3."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(INVALID, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="i3project",
+        description="Switch and manage i3/sway projects through the i3project D-Bus service.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--timeout", type=float, default=25.0, metavar="SECONDS",
+        help="how long to wait for the service to answer (default: 25)",
+    )  # fmt: skip
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    json_opt = Parser(add_help=False)
+    json_opt.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("list", parents=[json_opt], help="list projects")
+    p.add_argument("--names", action="store_true", help="print project names only")
+    sub.add_parser("current", parents=[json_opt], help="print the active project")
+    p = sub.add_parser("switch", help="switch to a project (hides the other projects' windows)")
+    p.add_argument("name", metavar="NAME")
+    sub.add_parser("clear", help="clear the active project (shows every window)")
+    p = sub.add_parser("create", parents=[json_opt], help="create a project")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--directory", "-d", metavar="D", help="the project's directory")
+    p.add_argument("--icon", "-i", metavar="I", help="an icon (a glyph or an icon name)")
+    p.add_argument("--display-name", "-t", metavar="T", help="a human title")
+    p.add_argument(
+        "--scoped", nargs="+", metavar="CLASS", default=None,
+        help="window classes scoped to this project (beyond the global configuration)",
+    )  # fmt: skip
+    p = sub.add_parser("delete", help="delete a project (its windows stay open, unassigned)")
+    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser("show", parents=[json_opt], help="show a project and its windows")
+    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser("windows", parents=[json_opt], help="list windows")
+    p.add_argument("--project", "-p", metavar="P", help="only the windows of project P")
+    p = sub.add_parser("assign", help="assign a window to a project ('' removes it)")
+    p.add_argument("window", metavar="WINDOW", help="a container id, 0xX11ID, or 'focused'")
+    p.add_argument("project", metavar="PROJECT")
+    p = sub.add_parser("events", parents=[json_opt], help="show recent events")
+    p.add_argument(
+        "--limit", "-n", type=int, default=20, metavar="N", help="how many (default 20; 0 for all)"
+    )
+    p.add_argument(
+        "--type",
+        "-t",
+        dest="types",
+        action="append",
+        metavar="T",
+        help="only events of type T: 'project::switch', 'window' or a glob",
+    )
+    p.add_argument("--follow", "-f", action="store_true", help="keep printing new events")
+    p = sub.add_parser("monitor", help="live dashboard of projects, windows and events")
+    p.add_argument("--mode", "-m", choices=MONITOR_MODES, default="live")
+    p.add_argument(
+        "--limit", "-n", type=int, default=30, metavar="N", help="events to show (default 30)"
+    )
+    p = sub.add_parser("watch", help="print the state now and on every change (status bars)")
+    p.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="plain")
+    p.add_argument(
+        "--menu-command",
+        default="i3project menu",
+        metavar="CMD",
+        help="the click action in polybar output (default: i3project menu)",
+    )
+    p = sub.add_parser("menu", help="pick a project with rofi or dmenu and switch to it")
+    p.add_argument(
+        "--launcher",
+        "-l",
+        metavar="CMD",
+        help="a dmenu-like command (default: $I3PROJECT_MENU, rofi, then dmenu)",
+    )
+    p.add_argument(
+        "--print", dest="print_only", action="store_true", help="print the menu lines and exit"
+    )
+    sub.add_parser(
+        "diagnose", parents=[json_opt], help="find windows that are not where their project says"
+    )
+    sub.add_parser("reload", help="make the service re-read its configuration files")
+    p = sub.add_parser("completion", help="print a shell completion script")
+    p.add_argument("shell", choices=("bash", "zsh"))
+    return parser
