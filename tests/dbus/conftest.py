@@ -23,8 +23,9 @@ def start_bare_service(
     bus: DBusDaemon, dirs: XdgDirs, tmp_path: Path
 ) -> Iterator[Callable[[], ServiceProcess]]:
     """Factory: start the service on the private bus with no i3 at all, and wait until it
-    owns its name (Connected=false). I3SOCK names a socket that does not exist, so it never
-    finds the developer's own i3. Call it after preparing files under `dirs`."""
+    owns its name (Connected=false). I3SOCK names a socket that does not exist and the
+    service's XDG_RUNTIME_DIR is the test's own empty one, so discovery finds no i3 (never
+    the developer's). Call it after preparing files under `dirs`."""
     started: list[ServiceProcess] = []
 
     def start() -> ServiceProcess:
