@@ -26,8 +26,9 @@ from .model.errors import I3ProjectError
 
 log = logging.getLogger(__name__)
 
-# How long start-up waits for i3 before taking the bus name anyway (then Connected=false
-# and the service keeps looking in the background).
+# How long start-up waits for a live i3 to be read before taking the bus name anyway
+# (then Connected=false and the service keeps looking in the background). When no live
+# socket is found at all, the name is taken at once.
 FIRST_CONNECT_WAIT = 2.0
 
 
@@ -163,6 +164,8 @@ class Service:
             if reason != last_reason:
                 log.info("waiting for i3: %s", reason)
                 last_reason = reason
+            # Nothing to wait for at start-up: take the bus name now.
+            self._first_attach.set()
             await asyncio.sleep(next(delays))
 
     def _enable_notifications(self, bus: ServiceBus) -> None:

@@ -13,8 +13,8 @@ from dbus_fast.aio import MessageBus
 
 from harness import BUS_NAME, DBusDaemon, ServiceProcess, XdgDirs
 
-# The service waits this long for i3 before taking its name anyway (service.py), so a
-# service without i3 needs more than that to become ready.
+# Generous: the service takes its name at once when it finds no live i3 (service.py), but a
+# loaded machine may be slow to start a Python process.
 BARE_READY_TIMEOUT = 15.0
 
 
