@@ -1,0 +1,167 @@
+"""The benchmark suite: every row of issue 6, each a ratio to a floor measured in the same run.
+
+    python -m bench            the full suite (a few minutes)
+    python -m bench --quick    every row with few samples: proves the suite runs, says
+                               nothing about speed (scripts/test runs it; nothing asserted)
+
+Order matters: rows that want a small tree (start-up, idle memory, round trips, new
+windows, bursts, the keypress path) run before row 2 grows the projects to 500 windows
+each, which is also where memory with 1,000 windows is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import assign, burst, fanout, keypress, process, roundtrip, switch
+from .env import Environment
+from .report import Row, table, to_json
+from .world import World
+
+
+@dataclass(frozen=True)
+class Params:
+    startup_runs: int
+    rt_iterations: int
+    assign_windows: int
+    burst_ticks: int
+    burst_titles: int
+    paced_seconds: float
+    fanout_clients: int
+    fanout_trials: int
+    keypress_trials: int
+    switch_sizes: tuple[int, ...]
+    switch_iterations: int
+    switch_goal_size: int
+
+
+FULL = Params(
+    startup_runs=10,
+    rt_iterations=2000,
+    assign_windows=200,
+    burst_ticks=10_000,
+    burst_titles=2_000,
+    paced_seconds=3.0,
+    fanout_clients=50,
+    fanout_trials=15,
+    keypress_trials=10,
+    switch_sizes=(10, 100, 500),
+    switch_iterations=6,
+    switch_goal_size=100,
+)
+QUICK = Params(
+    startup_runs=1,
+    rt_iterations=20,
+    assign_windows=4,
+    burst_ticks=200,
+    burst_titles=40,
+    paced_seconds=0.2,
+    fanout_clients=5,
+    fanout_trials=1,
+    keypress_trials=1,
+    switch_sizes=(2, 4, 6),
+    switch_iterations=1,
+    switch_goal_size=4,
+)
+
+
+def machine() -> dict[str, object]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    i3 = subprocess.run(["i3", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "i3": i3.split(" ©")[0],
+        "load": os.getloadavg(),
+    }
+
+
+def suite(p: Params, log: bool) -> list[Row]:
+    rows: list[Row] = []
+
+    t0 = time.monotonic()
+
+    def step(what: str) -> None:
+        if log:
+            print(f"[bench {time.monotonic() - t0:6.1f}s] {what}", file=sys.stderr, flush=True)
+
+    with Environment() as env:
+        # The bench process itself is a client of this private world.
+        os.environ.update(
+            {k: env.env[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "I3SOCK")}
+        )
+        env.start_service()
+        world = World(env)
+        try:
+            step("6 start-up")
+            rows += process.startup(env, world, p.startup_runs)
+            step("5 memory, idle")
+            idle = len(world.client.manager_prop("Windows"))
+            rows.append(process.memory(env, idle, f"idle ({idle} windows)", 1.5))
+            world.ensure_project("A")
+            step("1 D-Bus round trips")
+            rows += roundtrip.run(env, p.rt_iterations, "A")
+            step("3 new window -> mark")
+            rows += assign.run(world, p.assign_windows)
+            step("4 event burst")
+            rows += burst.run(world, p.burst_ticks, p.burst_titles, p.paced_seconds)
+            for xid in world.by_project.pop("C", []):
+                world.x.close(xid)
+            world.x.sync()
+            world.quiesce()
+            world.grow("k1", 5)
+            world.grow("k2", 5)
+            step("7 signal fan-out")
+            rows += fanout.run(world, p.fanout_clients, p.fanout_trials, ("k1", "k2"))
+            step("8 keypress path")
+            rows += keypress.run(world, p.keypress_trials, ("k1", "k2"))
+            step("2 SwitchProject by window count")
+            rows += switch.run(world, p.switch_sizes, p.switch_iterations, p.switch_goal_size)
+            tracked = len(world.client.manager_prop("Windows"))
+            step("5 memory, full")
+            rows.append(process.memory(env, tracked, f"{tracked} windows tracked", 2.0))
+        finally:
+            world.close()
+    return sorted(rows, key=lambda r: r.id)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="few samples; proves it runs")
+    parser.add_argument("--json", help="also write the rows and the machine to this file")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    rows = suite(QUICK if args.quick else FULL, log=not args.quiet)
+    meta = {
+        **machine(),
+        "mode": "quick" if args.quick else "full",
+        "seconds": round(time.monotonic() - started, 1),
+        "command": "scripts/bench" + (" --quick" if args.quick else ""),
+    }
+    print(
+        f"i3project-dbus bench ({meta['mode']}): {meta['cpu']}, {meta['cores']} cores, "
+        f"Python {meta['python']}, {meta['i3']}, {meta['seconds']} s"
+    )
+    if args.quick:
+        print("quick mode: few samples; the ratios below prove the suite runs, not the speed")
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(to_json(rows, meta))
+    return 0

@@ -1,0 +1,167 @@
+"""Row 2: SwitchProject with N windows per project, next to the same moves sent raw to i3.
+
+The floor is the service's own batched command (the same hide/show moves with the same
+restore marks, planned from the live tree by the service's pure planner) sent in one
+raw i3 round trip; the per-window baseline sends each window's part as its own command,
+the earlier daemon's way. All three run against the same i3 with the service attached,
+interleaved, with the service settled (see Quiescer) before every sample.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from i3project_dbus.i3 import commands
+from i3project_dbus.i3.tree import windows_from_tree
+from i3project_dbus.model.switch import plan_switch
+
+from .env import Environment
+from .report import Row, median, ms
+from .world import World
+
+
+def _raw_command(env: Environment, target: str) -> str:
+    plan = plan_switch(windows_from_tree(env.ipc.tree()), target)
+    return commands.switch(plan)
+
+
+@dataclass
+class SizeResult:
+    n: int
+    service: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    per_window: list[float] = field(default_factory=list)
+    round_trips: Counter[str] = field(default_factory=Counter)
+    switches_counted: int = 0
+
+
+def _time_service(world: World, target: str) -> float:
+    start = time.perf_counter()
+    world.client.switch(target)
+    elapsed = time.perf_counter() - start
+    world.quiesce()
+    return elapsed
+
+
+def _time_raw(world: World, there: str, back: str, split: bool) -> list[float]:
+    """Go to `there` and back with raw commands; the service's active project is unchanged."""
+    out = []
+    for target in (there, back):
+        cmd = _raw_command(world.env, target)
+        parts = cmd.split("; ") if split else [cmd]
+        start = time.perf_counter()
+        for part in parts:
+            world.env.ipc.command(part)
+        out.append(time.perf_counter() - start)
+        world.quiesce()
+    return out
+
+
+def measure_size(world: World, n: int, iterations: int) -> SizeResult:
+    world.grow("A", n)
+    world.grow("B", n)
+    res = SizeResult(n)
+    # B is active now; every switch below moves n windows out and n back in.
+    _time_service(world, "A")  # warm-up
+    _time_service(world, "B")
+    for i in range(iterations):
+        order = ("service", "floor", "per_window")
+        for kind in order[i % 3 :] + order[: i % 3]:
+            if kind == "service":
+                res.service += [_time_service(world, "A"), _time_service(world, "B")]
+            elif kind == "floor":
+                res.floor += _time_raw(world, "A", "B", split=False)
+            else:
+                res.per_window += _time_raw(world, "A", "B", split=True)
+    return res
+
+
+def count_round_trips(world: World, res: SizeResult, switches: int = 4) -> None:
+    """Restart the service behind the counting proxy and count its i3 messages per switch."""
+    env = world.env
+    env.start_service(counting=True)
+    world.reconnect()
+    try:
+        world.quiesce()
+        _time_service(world, "A")  # the first switch after start may refresh; not counted
+        _time_service(world, "B")
+        assert env.proxy is not None
+        before = env.proxy.snapshot()
+        for k in range(switches):
+            _time_service(world, "A" if k % 2 == 0 else "B")
+        after = env.proxy.snapshot()
+        res.round_trips = after - before
+        res.switches_counted = switches
+    finally:
+        env.start_service()
+        world.reconnect()
+        world.quiesce()
+
+
+def run(world: World, sizes: tuple[int, ...], iterations: int, goal_size: int) -> list[Row]:
+    results = []
+    for n in sizes:
+        res = measure_size(world, n, iterations)
+        count_round_trips(world, res)
+        results.append(res)
+    rows = []
+    for res in results:
+        s, f, p = median(res.service), median(res.floor), median(res.per_window)
+        at_goal = res.n == goal_size
+        rows.append(
+            Row(
+                id="2",
+                figure=f"SwitchProject round trip, {res.n} windows/project (median)",
+                measured=ms(s),
+                comparison=f"floor {ms(f)}; per-window {ms(p)}",
+                ratio=s / f,
+                goal="<= 1.5x floor" if at_goal else "",
+                met=(s / f <= 1.5) if at_goal else None,
+                data={
+                    "n": res.n,
+                    "service_s": s,
+                    "floor_s": f,
+                    "per_window_s": p,
+                    "samples": len(res.service),
+                },
+            )
+        )
+    goal = next(r for r in results if r.n == goal_size)
+    speedup = median(goal.per_window) / median(goal.service)
+    rows.append(
+        Row(
+            id="2",
+            figure=f"per-window way / SwitchProject, {goal_size} windows/project",
+            measured=f"{speedup:.1f}x faster",
+            comparison=f"per-window {ms(median(goal.per_window))}",
+            ratio=speedup,
+            goal=">= 10x faster",
+            met=speedup >= 10,
+        )
+    )
+    per_switch = []
+    for res in results:
+        total = sum(res.round_trips.values()) / max(1, res.switches_counted)
+        kinds = ", ".join(
+            f"{k} {v / max(1, res.switches_counted):g}" for k, v in sorted(res.round_trips.items())
+        )
+        per_switch.append((res.n, total, kinds))
+    constant = len({t for _, t, _ in per_switch}) == 1
+    rows.append(
+        Row(
+            id="2",
+            figure="i3 round trips per switch at "
+            + "/".join(str(n) for n, _, _ in per_switch)
+            + " windows",
+            measured=" / ".join(f"{t:g}" for _, t, _ in per_switch),
+            comparison="per-window: " + " / ".join(str(2 * n) for n, _, _ in per_switch),
+            ratio=None,
+            goal="constant in N",
+            met=constant,
+            note="service i3 messages per switch: "
+            + "; ".join(f"{n}: {k}" for n, _, k in per_switch),
+        )
+    )
+    return rows
