@@ -26,7 +26,7 @@ from typing import Any
 from . import config
 from .i3 import commands
 from .i3.adapter import I3Adapter
-from .i3.tree import is_window, window_from_node
+from .i3.tree import Place, find_window_node, window_from_event, window_from_node
 from .model import events as ev
 from .model.errors import ConfigError, I3CommandFailed, NotConnected, ProjectExists
 from .model.events import DetailValue, Event, EventRing
@@ -189,25 +189,32 @@ class Manager:
         return {}
 
     def _on_window(self, body: dict[str, Any]) -> dict[str, DetailValue]:
-        node = body.get("container") or {}
+        container = body.get("container") or {}
         change = body.get("change", "")
-        con_id = int(node.get("id") or 0)
+        node = find_window_node(container)
+        if node is None:
+            if change == "move":
+                self._mark_dirty()
+            return {"con_id": int(container.get("id") or 0)}
+        con_id = int(node["id"])
         seq = self.state.next_seq()
         known = self.state.windows.get(con_id)
         if change == "close":
             self.state.remove_window(con_id, seq)
         elif change == "new" or known is None:
-            if is_window(node):
-                window = window_from_node(node)
-                self.state.put_window(window, seq)
-                self._mark_dirty()
-                if change == "new" and self.state.wants_assignment(window):
-                    self._spawn(self._assign_new(con_id), "assigning a new window")
+            window = window_from_node(node)
+            self.state.put_window(window, seq)
+            self._mark_dirty()
+            if change == "new" and self.state.wants_assignment(window):
+                self._spawn(self._assign_new(con_id), "assigning a new window")
         elif change == "focus":
             self.state.set_focused(con_id, seq)
         elif change in CONTAINER_CHANGES:
-            fresh = window_from_node(node, known.workspace, known.output, known.scratchpad_window)
-            self.state.put_window(fresh, seq)
+            # Events carry no workspace: keep what the model knows.
+            place = Place(
+                known.workspace, known.output, scratchpad=known.scratchpad_window, rect=known.rect
+            )
+            self.state.put_window(window_from_event(container, node, place), seq)
             if change == "move" and con_id not in self._own:
                 self._mark_dirty()
         current = self.state.windows.get(con_id) or known
@@ -259,8 +266,9 @@ class Manager:
             raise
         self.state.apply_snapshot(windows, since)
 
-    async def _settle(self) -> None:
-        """Wait until the model is exact: our last command's events are in, the tree read."""
+    async def _settle(self) -> bool:
+        """Wait until the model is exact: our last command's events are in, the tree read.
+        Return whether the tree was read."""
         if self._barrier is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._barrier), BARRIER_TIMEOUT)
@@ -270,6 +278,8 @@ class Manager:
             self._own = frozenset()
         if self._dirty:
             await self._refresh()
+            return True
+        return False
 
     def _fail_barrier(self) -> None:
         if self._barrier is not None and not self._barrier.done():
@@ -297,8 +307,12 @@ class Manager:
         adapter = self._require()
         if target and target not in self.state.projects:
             target = ""
-        await self._settle()
+        fresh = await self._settle()
         plan = self.state.plan(target)
+        if not fresh and any(h.window.floating for h in plan.hide):
+            # No event tells where a floating window was dragged to: read its geometry.
+            await self._refresh()
+            plan = self.state.plan(target)
         try:
             await self._execute(adapter, plan)
         except I3CommandFailed as exc:

@@ -67,6 +67,23 @@ def marks_of(i3: I3, xid: int) -> list[str]:
     return list(con.get("marks", []))
 
 
+def floating_rect(i3: I3, xid: int) -> tuple[int, int, int, int] | None:
+    """The rect of the floating container that holds X window xid."""
+
+    def search(node: dict[str, Any]) -> tuple[int, int, int, int] | None:
+        for child in node.get("floating_nodes", []):
+            if any(n.get("window") == xid for n in child.get("nodes", [])):
+                r = child["rect"]
+                return (r["x"], r["y"], r["width"], r["height"])
+        for child in [*node.get("nodes", []), *node.get("floating_nodes", [])]:
+            found = search(child)
+            if found is not None:
+                return found
+        return None
+
+    return search(i3.tree())
+
+
 def wait_placement(i3: I3, expected: dict[int, tuple[str, bool]], what: str) -> None:
     def matches() -> bool:
         now = placement(i3)
@@ -96,15 +113,16 @@ def world(
     i3.command("workspace 1")
     a3 = xwindows.open("XTerm", "xterm", "a floating")
     wait_managed(i3, a3)
-    i3.command(f"[id={a3}] floating enable")
+    i3.command(f"[id={a3}] floating enable, resize set 300 px 200 px, move position 100 px 120 px")
     web = xwindows.open("firefox", "Navigator", "browser")
     wait_managed(i3, web)
     poll(lambda: project_windows(bus, "a") == 3, what="three windows assigned to a")
+    a3_rect = poll(lambda: floating_rect(i3, a3), what="a3 floating")
     call(bus, "SwitchProject", "s", "b")
     b1 = xwindows.open("XTerm", "xterm", "b one")
     wait_managed(i3, b1)
     poll(lambda: project_windows(bus, "b") == 1, what="one window assigned to b")
-    return {"svc": svc, "a1": a1, "a2": a2, "a3": a3, "web": web, "b1": b1}
+    return {"svc": svc, "a1": a1, "a2": a2, "a3": a3, "web": web, "b1": b1, "a3_rect": a3_rect}
 
 
 def a_visible(w: dict[str, Any]) -> dict[int, tuple[str, bool]]:
@@ -132,6 +150,8 @@ def test_switch_back_and_forth_restores_positions(
           "--method", MANAGER_IFACE + ".SwitchProject", "a")  # fmt: skip
     wait_placement(i3, {**a_visible(w), w["b1"]: (SCRATCHPAD, True), w["web"]: ("1", False)}, "a")
     assert not [m for m in marks_of(i3, w["a1"]) if m.startswith("_i3p_restore:")]
+    # The floating window floats where it did, at the size it had (i3 forgets both).
+    assert floating_rect(i3, w["a3"]) == w["a3_rect"]
 
     call(bus, "ClearProject")
     wait_placement(i3, {**a_visible(w), w["b1"]: ("1", False)}, "cleared")

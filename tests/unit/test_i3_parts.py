@@ -103,3 +103,26 @@ def test_tree_parsing_i3_and_sway() -> None:
     assert windows[7].workspace == "1: code" and windows[7].output == "HDMI-1"
     assert windows[8].wm_class == "foot"
     assert windows[10].floating
+
+
+def test_floating_window_comes_back_with_its_geometry() -> None:
+    mark = restore_mark("9", True, "1", (10, 20, 300, 200))
+    w = Window(9, workspace=SCRATCHPAD, marks=(assignment_mark("a", "9"), mark))
+    payload = commands.switch(plan_switch([w], "a"))
+    assert payload == (
+        '[con_id=9] move container to workspace "1", floating disable, floating enable, '
+        "resize set 300 px 200 px, move position 10 px 20 px, "
+        'unmark "_i3p_restore:9:1,10,20,300,200:1"'
+    )
+
+
+def test_event_containers_of_floating_windows() -> None:
+    from i3project_dbus.i3.tree import Place, find_window_node, window_from_event
+
+    inner = _con(11, window=111, floating="user_on", name="f")
+    wrapper = {"id": 10, "type": "floating_con", "nodes": [inner],
+               "rect": {"x": 1, "y": 2, "width": 30, "height": 40}}  # fmt: skip
+    node = find_window_node(wrapper)
+    assert node is inner
+    w = window_from_event(wrapper, inner, Place("3", "screen"))
+    assert (w.id, w.workspace, w.floating, w.rect) == (11, "3", True, (1, 2, 30, 40))

@@ -146,3 +146,17 @@ def test_plan_keeps_the_mark_of_a_window_only_peeked_at() -> None:
     w = _w(1, "a", "5", floating=True, scratchpad_window=True, marks=(mark,))
     plan = plan_switch([w], "b")
     assert plan.hide[0].mark == mark and plan.hide[0].stale == ()
+
+
+def test_floating_geometry_travels_in_the_restore_mark() -> None:
+    mark = restore_mark("7", True, "2", (100, 120, 300, 200))
+    assert mark == "_i3p_restore:7:1,100,120,300,200:2"
+    parsed = parse_restore(mark)
+    assert parsed is not None and parsed.rect == (100, 120, 300, 200) and parsed.floating
+    assert restore_mark("7", False, "2", (1, 2, 3, 4)) == "_i3p_restore:7:0:2"
+    assert parse_restore("_i3p_restore:7:1,1,2,x,4:2") is None
+    w = _w(1, "a", "2", floating=True, rect=(5, 6, 70, 80))
+    plan = plan_switch([w], "b")
+    assert parse_restore(plan.hide[0].mark) == parse_restore(
+        restore_mark("1", True, "2", (5, 6, 70, 80))
+    )

@@ -53,6 +53,10 @@ def _show(s: Show) -> str:
     parts = [f"move container to workspace {quote(s.workspace)}", "floating disable"]
     if s.floating:
         parts.append("floating enable")
+        if s.rect is not None:
+            # i3 forgets a floating window's geometry in the scratchpad.
+            x, y, w, h = (int(v) for v in s.rect)
+            parts += [f"resize set {w} px {h} px", f"move position {x} px {y} px"]
     parts.append(f"unmark {quote(s.mark)}")
     return for_con(s.window.id, *parts)
 

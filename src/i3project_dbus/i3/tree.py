@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
+from ..model.marks import Rect
 from ..model.window import Window
 
 Node = dict[str, Any]
@@ -16,27 +17,35 @@ def is_window(node: Node) -> bool:
     return bool(node.get("window")) or node.get("app_id") is not None or "shell" in node
 
 
-def window_from_node(
-    node: Node, workspace: str = "", output: str = "", scratchpad: bool = False
-) -> Window:
-    props = node.get("window_properties") or {}
-    app_id = node.get("app_id")
-    wm_class = props.get("class") or app_id or ""
-    floating = node.get("floating") in ("user_on", "auto_on") or node.get("type") == "floating_con"
-    return Window(
-        id=int(node["id"]),
-        wm_class=str(wm_class),
-        instance=str(props.get("instance") or ""),
-        title=str(node.get("name") or ""),
-        workspace=workspace,
-        output=output,
-        floating=floating,
-        focused=bool(node.get("focused")),
-        urgent=bool(node.get("urgent")),
-        marks=tuple(str(m) for m in node.get("marks") or ()),
-        x11_id=int(node.get("window") or 0),
-        scratchpad_window=scratchpad or _scratchpad_state(node),
-    )
+def find_window_node(node: Node) -> Node | None:
+    """The window in an event's container: i3 sends the floating wrapper, not the
+    window, in the move events of floating windows."""
+    if is_window(node):
+        return node
+    for child in [*(node.get("nodes") or ()), *(node.get("floating_nodes") or ())]:
+        found = find_window_node(child)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What a window inherits from the containers above it."""
+
+    workspace: str = ""
+    output: str = ""
+    floating: bool = False
+    scratchpad: bool = False
+    rect: Rect | None = None
+
+
+def _rect(node: Node) -> Rect | None:
+    r = node.get("rect") or {}
+    try:
+        return (int(r["x"]), int(r["y"]), int(r["width"]), int(r["height"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _scratchpad_state(node: Node) -> bool:
@@ -44,33 +53,63 @@ def _scratchpad_state(node: Node) -> bool:
     return node.get("scratchpad_state") not in (None, "none")
 
 
-def _walk(
-    node: Node, workspace: str, output: str, floating: bool, scratchpad: bool = False
-) -> Iterator[Window]:
+def window_from_node(node: Node, place: Place | None = None) -> Window:
+    place = place or Place()
+    props = node.get("window_properties") or {}
+    wm_class = props.get("class") or node.get("app_id") or ""
+    own_floating = node.get("type") == "floating_con"
+    floating = place.floating or own_floating or node.get("floating") in ("user_on", "auto_on")
+    rect = place.rect or (_rect(node) if own_floating else None)
+    return Window(
+        id=int(node["id"]),
+        wm_class=str(wm_class),
+        instance=str(props.get("instance") or ""),
+        title=str(node.get("name") or ""),
+        workspace=place.workspace,
+        output=place.output,
+        floating=floating,
+        focused=bool(node.get("focused")),
+        urgent=bool(node.get("urgent")),
+        marks=tuple(str(m) for m in node.get("marks") or ()),
+        x11_id=int(node.get("window") or 0),
+        scratchpad_window=place.scratchpad or _scratchpad_state(node),
+        rect=rect if floating else None,
+    )
+
+
+def window_from_event(container: Node, node: Node, place: Place) -> Window:
+    """The window of an event whose ``container`` holds ``node`` (find_window_node).
+    A floating wrapper, when the event sends one, tells the current geometry."""
+    if container is not node and container.get("type") == "floating_con":
+        place = Place(place.workspace, place.output, True, place.scratchpad, _rect(container))
+    return window_from_node(node, place)
+
+
+def _walk(node: Node, place: Place) -> Iterator[Window]:
     kind = node.get("type")
     if kind == "dockarea":
         return  # bars and docks are not windows a user works in
     if kind == "output":
-        output = str(node.get("name") or "")
+        place = Place(output=str(node.get("name") or ""))
     elif kind == "workspace":
-        workspace = str(node.get("name") or "")
+        place = Place(workspace=str(node.get("name") or ""), output=place.output)
     if kind in ("con", "floating_con") and is_window(node):
-        window = window_from_node(node, workspace, output, scratchpad)
-        if floating and not window.floating:
-            window = _as_floating(window)
-        yield window
+        yield window_from_node(node, place)
         return
-    scratchpad = scratchpad or (kind == "floating_con" and _scratchpad_state(node))
+    if kind == "floating_con":
+        place = Place(
+            place.workspace,
+            place.output,
+            floating=True,
+            scratchpad=place.scratchpad or _scratchpad_state(node),
+            rect=place.rect or _rect(node),
+        )
     for child in node.get("nodes") or ():
-        yield from _walk(child, workspace, output, floating or kind == "floating_con", scratchpad)
+        yield from _walk(child, place)
     for child in node.get("floating_nodes") or ():
-        yield from _walk(child, workspace, output, True, scratchpad)
-
-
-def _as_floating(window: Window) -> Window:
-    return replace(window, floating=True)
+        yield from _walk(child, Place(place.workspace, place.output, True, place.scratchpad))
 
 
 def windows_from_tree(root: Node) -> list[Window]:
-    """Every window in a GET_TREE reply, with its workspace and output."""
-    return list(_walk(root, "", "", False))
+    """Every window in a GET_TREE reply, with its workspace, output and floating place."""
+    return list(_walk(root, Place()))

@@ -5,8 +5,10 @@ from the first. So every mark carries a per-window token.
 
 - ``project:NAME:TOKEN``: the window belongs to project NAME (``project:NAME``, the
   earlier daemon's form, is still read).
-- ``_i3p_restore:TOKEN:F:WORKSPACE``: the window was hidden by a switch; F is 1 if it
-  was floating, WORKSPACE where it was. The leading underscore keeps i3 from drawing it.
+- ``_i3p_restore:TOKEN:F:WORKSPACE``: the window was hidden by a switch; F is 0 if it
+  was tiled, 1 if it was floating, or ``1,X,Y,W,H`` with its floating geometry (i3 does
+  not keep it across the scratchpad); WORKSPACE is where it was. The leading underscore
+  keeps i3 from drawing the mark.
 
 Marks live in i3, so assignments and positions survive a restart of i3 (in place) and
 of the service, and a mark is set in the same i3 command as the move it describes.
@@ -22,12 +24,16 @@ ASSIGN_PREFIX = "project:"
 RESTORE_PREFIX = "_i3p_restore:"
 
 
+Rect = tuple[int, int, int, int]  # x, y, width, height
+
+
 @dataclass(frozen=True, slots=True)
 class Restore:
     mark: str
     token: str
     floating: bool
     workspace: str
+    rect: Rect | None = None
 
 
 def assignment_mark(project: str, token: str) -> str:
@@ -42,17 +48,37 @@ def parse_assignment(mark: str) -> str | None:
     return name if NAME_PATTERN.fullmatch(name) else None
 
 
-def restore_mark(token: str, floating: bool, workspace: str) -> str:
-    return f"{RESTORE_PREFIX}{token}:{int(floating)}:{workspace}"
+def restore_mark(token: str, floating: bool, workspace: str, rect: Rect | None = None) -> str:
+    flags = "1" if floating else "0"
+    if floating and rect is not None and rect[2] > 0 and rect[3] > 0:
+        flags = "1," + ",".join(str(int(v)) for v in rect)
+    return f"{RESTORE_PREFIX}{token}:{flags}:{workspace}"
+
+
+def _parse_flags(flags: str) -> tuple[bool, Rect | None] | None:
+    if flags in ("0", "1"):
+        return flags == "1", None
+    head, *numbers = flags.split(",")
+    if head != "1" or len(numbers) != 4:
+        return None
+    try:
+        x, y, w, h = (int(n) for n in numbers)
+    except ValueError:
+        return None
+    return (True, (x, y, w, h)) if w > 0 and h > 0 else None
 
 
 def parse_restore(mark: str) -> Restore | None:
     if not mark.startswith(RESTORE_PREFIX):
         return None
     parts = mark[len(RESTORE_PREFIX) :].split(":", 2)
-    if len(parts) != 3 or parts[1] not in ("0", "1") or not parts[2]:
+    if len(parts) != 3 or not parts[2]:
         return None
-    return Restore(mark=mark, token=parts[0], floating=parts[1] == "1", workspace=parts[2])
+    flags = _parse_flags(parts[1])
+    if flags is None:
+        return None
+    floating, rect = flags
+    return Restore(mark, parts[0], floating, parts[2], rect)
 
 
 def token_of(mark: str) -> str | None:

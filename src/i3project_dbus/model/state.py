@@ -226,6 +226,7 @@ class State:
                 floating=s.floating,
                 marks=marks,
                 scratchpad_window=False,
+                rect=s.rect if s.floating else None,
             )
 
     # -- views ------------------------------------------------------------------

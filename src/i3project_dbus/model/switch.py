@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .marks import restore_mark, token_of
+from .marks import Rect, restore_mark, token_of
 from .window import Window
 
 
@@ -22,6 +22,7 @@ class Show:
     workspace: str
     floating: bool
     mark: str  # the restore mark to drop
+    rect: Rect | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +65,10 @@ def plan_switch(windows: Iterable[Window], target: str) -> SwitchPlan:
                 # Only peeked at with "scratchpad show": where it was is still where it was.
                 hide.append(Hide(window, window.restore.mark, ()))
                 continue
-            mark = restore_mark(_token(window), window.floating, window.workspace)
+            mark = restore_mark(_token(window), window.floating, window.workspace, window.rect)
             stale = tuple(m for m in window.restore_marks if m != mark)
             hide.append(Hide(window, mark, stale))
         elif window.restore is not None:
             r = window.restore
-            show.append(Show(window, r.workspace, r.floating, r.mark))
+            show.append(Show(window, r.workspace, r.floating, r.mark, r.rect))
     return SwitchPlan(target, tuple(hide), tuple(show))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .marks import Restore, parse_assignment, parse_restore
+from .marks import Rect, Restore, parse_assignment, parse_restore
 
 SCRATCHPAD = "__i3_scratch"
 
@@ -26,6 +26,8 @@ class Window:
     x11_id: int = 0
     # i3 still counts it as a scratchpad window (shown with "scratchpad show", say).
     scratchpad_window: bool = False
+    # Where a floating window floats (its floating container's rect); None when tiled.
+    rect: Rect | None = None
     project: str = field(init=False, default="")
     restore: Restore | None = field(init=False, default=None)
 
