@@ -55,6 +55,10 @@ def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str
     owner_rule.add_arg_condition(0, names.BUS_NAME)
     for rule in (events_rule, owner_rule):
         conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=client.timeout)
+    # The bus matches sender= against the name's owner; locally a signal's sender is the
+    # owner's unique name, so the local filter leaves sender out.
+    events_rule = MatchRule(type="signal", path=names.EVENTS_PATH,
+                            interface=names.EVENTS_IFACE, member="Event")  # fmt: skip
     last_id = 0
     recent = [e for e in client.recent_events(0) if wanted(e[2])]
     for event in recent[-limit:] if limit else recent:
