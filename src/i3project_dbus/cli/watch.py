@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import stat
 import sys
 from typing import IO, Any
 
@@ -35,10 +37,26 @@ class Watcher:
             self.closed.set()
 
 
+def notice_reader_gone(loop: asyncio.AbstractEventLoop, closed: asyncio.Event) -> None:
+    """When stdout is a pipe, end as soon as its reader (the status bar) exits.
+
+    epoll reports an error on a pipe's write end once the read end is closed, even with
+    nothing to write; without this a watch whose bar died would wait for the next
+    change to find out.
+    """
+    try:
+        fd = sys.stdout.fileno()
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            loop.add_reader(fd, closed.set)
+    except (OSError, ValueError):
+        pass
+
+
 async def watch(fmt: str, menu_command: str = DEFAULT_MENU_COMMAND) -> int:
     watcher = Watcher(fmt, sys.stdout, menu_command)
     feed = ServiceFeed(watcher.on_state)
     loop = asyncio.get_running_loop()
+    notice_reader_gone(loop, watcher.closed)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
