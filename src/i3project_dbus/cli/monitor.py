@@ -169,7 +169,12 @@ class Monitor:
         return table
 
     def events_panel(self) -> Panel:
-        lines = [event_text(e) for e in self.events]
+        # The newest events that fit under the tables (Live crops the bottom otherwise).
+        used = 2 + 2  # the header line, the panel's borders, one spare
+        if self.state is not None:
+            used += len(self.state.get("projects", [])) + len(self.state.get("windows", [])) + 10
+        room = max(3, self.console.size.height - used)
+        lines = [event_text(e) for e in list(self.events)[-room:]]
         body: RenderableType = Group(*lines) if lines else Text("no events yet", style="dim")
         return Panel(body, title="Events", title_align="left")
 

@@ -1,0 +1,68 @@
+"""The consistency rules of `i3project diagnose`, on hand-made service states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from i3project_dbus.cli.diagnose import diagnose, mark_project
+from i3project_dbus.dbus import names
+
+
+def window(con_id: int, **fields: Any) -> dict[str, Any]:
+    base = {"id": con_id, "class": "XTerm", "title": f"w{con_id}", "workspace": "1",
+            "project": "", "scope": "global", "hidden": False, "marks": []}  # fmt: skip
+    return {**base, **fields}
+
+
+def state(*windows: dict[str, Any], active: str = "a") -> dict[str, Any]:
+    return {"active_project": active, "projects": [{"name": "a"}, {"name": "b"}],
+            "windows": list(windows), "connected": True, "config_errors": []}  # fmt: skip
+
+
+def kinds(found: list[Any]) -> list[str]:
+    return [m.kind for m in found]
+
+
+def test_a_consistent_state_has_no_mismatch() -> None:
+    ok = state(
+        window(1, project="a", scope="scoped", marks=["project:a:1"]),
+        window(2, project="b", scope="scoped", hidden=True, workspace="__i3_scratch",
+               marks=["project:b:2", "_i3p_restore:2:0:1"]),
+        window(3),
+    )  # fmt: skip
+    assert diagnose(ok) == []
+
+
+def test_a_project_window_visible_outside_its_project() -> None:
+    found = diagnose(state(window(2, project="b", scope="scoped", marks=["project:b:2"])))
+    assert kinds(found) == ["visible-outside-project"]
+    assert "'b'" in found[0].message and "workspace '1'" in found[0].message
+
+
+def test_a_hidden_window_whose_project_is_active() -> None:
+    hidden = window(1, project="a", scope="scoped", hidden=True, workspace="__i3_scratch",
+                    marks=["project:a:1"])  # fmt: skip
+    assert kinds(diagnose(state(hidden))) == ["hidden-while-active"]
+
+
+def test_marks_that_disagree_with_the_service() -> None:
+    found = diagnose(state(window(1, project="a", scope="scoped", marks=["project:b:1"])))
+    assert kinds(found) == ["mark-mismatch"]
+    assert mark_project(["x", "project:web:12"]) == "web"
+    assert mark_project(["project:old"]) == "old"
+    assert mark_project([]) is None
+
+
+def test_windows_unknown_to_the_service_or_missing_from_the_bus() -> None:
+    objects = {
+        names.window_path(1): {names.WINDOW_IFACE: {"Id": 1}},
+        names.window_path(9): {names.WINDOW_IFACE: {"Id": 9}},
+        names.project_path("a"): {names.PROJECT_IFACE: {"Name": "a"}},
+    }
+    found = diagnose(state(window(1), window(2)), objects)
+    assert sorted(kinds(found)) == ["unknown-window", "unpublished-project", "unpublished-window"]
+
+
+def test_service_level_problems() -> None:
+    broken = {**state(active="zzz"), "connected": False, "config_errors": ["bad json"]}
+    assert kinds(diagnose(broken)) == ["disconnected", "unknown-project", "config-error"]
