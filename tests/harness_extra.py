@@ -17,7 +17,17 @@ from typing import Any
 from jeepney import DBusAddress, MessageType, Properties, new_method_call
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
-from harness import BUS_NAME, I3, MANAGER_IFACE, MANAGER_PATH, SCRATCHPAD, poll, tree_windows
+from harness import (
+    BUS_NAME,
+    I3,
+    MANAGER_IFACE,
+    MANAGER_PATH,
+    SCRATCHPAD,
+    Con,
+    MsgType,
+    poll,
+    tree_windows,
+)
 
 EVENTS_PATH = MANAGER_PATH + "/events"
 EVENTS_IFACE = MANAGER_IFACE + ".Events"
@@ -113,11 +123,18 @@ def project_of_marks(marks: list[str]) -> str:
     return ""
 
 
+def tree(i3: I3) -> Con:
+    """GET_TREE, tolerating the invalid UTF-8 that hostile window titles put into it."""
+    with i3.ipc() as conn:
+        result: Con = json.loads(conn.request_raw(MsgType.GET_TREE).decode("utf-8", "replace"))
+    return result
+
+
 def placement_problems(i3: I3, active: str) -> list[str]:
     """What in i3's tree contradicts `active`: another project's window visible, or a
     window of the active project (or any, when none is active) left hidden by a switch."""
     problems = []
-    for con in tree_windows(i3.tree()):
+    for con in tree_windows(tree(i3)):
         marks = con.get("marks") or []
         project = project_of_marks(marks)
         if not project:
@@ -142,7 +159,7 @@ def wait_placement(i3: I3, active: str, timeout: float = 5.0) -> None:
 
 
 def workspace_of(i3: I3, xid: int) -> str | None:
-    for con in tree_windows(i3.tree()):
+    for con in tree_windows(tree(i3)):
         if con["window"] == xid:
             ws: str | None = con["_workspace"]
             return ws
@@ -168,3 +185,36 @@ def cpu_seconds(pid: int) -> float:
         fields = handle.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def open_raw(xwindows: Any, wm_class: bytes, instance: bytes, title: bytes) -> int:
+    """Map a window whose WM_CLASS and titles are raw bytes, as a hostile client can set
+    them (not necessarily valid UTF-8 or Latin-1). Uses XWindows' display and registry,
+    so the window is closed with the others."""
+    from Xlib import X, Xatom
+
+    dpy = xwindows._dpy
+    window = xwindows._root.create_window(
+        0, 0, 200, 150, 0,
+        X.CopyFromParent, X.InputOutput, X.CopyFromParent,
+        background_pixel=dpy.screen().white_pixel,
+        event_mask=X.StructureNotifyMask,
+    )  # fmt: skip
+    window.change_property(Xatom.WM_CLASS, Xatom.STRING, 8, instance + b"\0" + wm_class + b"\0")
+    window.set_wm_protocols([xwindows._wm_delete])
+    window.change_property(Xatom.WM_NAME, Xatom.STRING, 8, title)
+    window.change_property(xwindows._net_wm_name, xwindows._utf8, 8, title)
+    window.map()
+    dpy.sync()
+    xid: int = window.id
+    xwindows._windows[xid] = window
+    return xid
+
+
+def set_raw_title(xwindows: Any, xid: int, title: bytes) -> None:
+    from Xlib import Xatom
+
+    window = xwindows._windows[xid]
+    window.change_property(Xatom.WM_NAME, Xatom.STRING, 8, title)
+    window.change_property(xwindows._net_wm_name, xwindows._utf8, 8, title)
+    xwindows._dpy.sync()
