@@ -426,6 +426,10 @@ class Manager:
             active = self.state.active
             await self._switch_locked(active, origin="assign")
 
+    async def tree(self) -> dict[str, Any]:
+        """i3's own tree, read now: what diagnostics compare the model with."""
+        return await self._require().tree()
+
     async def focus(self, con_id: int) -> None:
         adapter = self._require()
         window = self.state.window(con_id)

@@ -8,7 +8,9 @@ as i3 itself reports it, and nothing is lost.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -234,3 +236,25 @@ def test_global_and_unassigned_windows_stay(
     call(bus, "SwitchProject", "s", "b")
     wait_placement(i3, {w["web"]: ("1", False), other: ("3", False)}, "globals untouched")
     assert not [m for m in marks_of(i3, other) if m.startswith("project:")]
+
+
+def test_diagnose_names_a_window_shown_behind_the_services_back(
+    bus: DBusDaemon, i3: I3, world: dict[str, Any]
+) -> None:
+    w = world
+    wait_placement(i3, a_hidden(w), "a hidden in b")
+    i3.command(f"[id={w['a1']}] scratchpad show")
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus.address}
+    env.pop("I3SOCK", None)
+
+    def report() -> dict[str, Any] | None:
+        out = subprocess.run([sys.executable, "-m", "i3project_dbus.cli", "diagnose", "--json"],
+                             env=env, capture_output=True, text=True)  # fmt: skip
+        data: dict[str, Any] = json.loads(out.stdout)
+        kinds = {m["kind"] for m in data["mismatches"]}
+        return data if "visible-outside-project" in kinds else None
+
+    data = poll(report, timeout=5, what="diagnose to name the shown window")
+    assert data["ok"] is False
+    assert any(f"{w['a1']}" in json.dumps(m) or "a one" in m["message"]
+               for m in data["mismatches"])  # fmt: skip

@@ -66,3 +66,40 @@ def test_windows_unknown_to_the_service_or_missing_from_the_bus() -> None:
 def test_service_level_problems() -> None:
     broken = {**state(active="zzz"), "connected": False, "config_errors": ["bad json"]}
     assert kinds(diagnose(broken)) == ["disconnected", "unknown-project", "config-error"]
+
+
+def test_project_windows_may_all_show_when_no_project_is_active() -> None:
+    cleared = state(window(1, project="a", scope="scoped", marks=["project:a:1"]),
+                    window(2, project="b", scope="scoped", marks=["project:b:2"]),
+                    active="")  # fmt: skip
+    assert diagnose(cleared) == []
+
+
+def _tree(*cons: dict[str, Any], workspace: str = "1") -> dict[str, Any]:
+    ws = {"id": 90, "type": "workspace", "name": workspace, "nodes": list(cons)}
+    return {"id": 1, "type": "root", "nodes": [{"id": 2, "type": "output", "name": "o",
+                                                "nodes": [ws]}]}  # fmt: skip
+
+
+def _con(con_id: int, marks: list[str]) -> dict[str, Any]:
+    return {"id": con_id, "type": "con", "window": con_id + 100, "name": f"w{con_id}",
+            "window_properties": {"class": "XTerm"}, "marks": marks, "nodes": []}  # fmt: skip
+
+
+def test_i3s_tree_is_the_truth_for_placement() -> None:
+    # The service believes b's window is hidden; i3 shows it on workspace 1.
+    believed = state(
+        window(1, project="a", scope="scoped", marks=["project:a:1"]),
+        window(2, project="b", scope="scoped", hidden=True, workspace="__i3_scratch",
+               marks=["project:b:2", "_i3p_restore:2:0:1"]),
+    )  # fmt: skip
+    tree = _tree(_con(1, ["project:a:1"]), _con(2, ["project:b:2"]), _con(3, []))
+    found = kinds(diagnose(believed, tree=tree))
+    assert "visible-outside-project" in found
+    assert "stale-workspace" in found
+    assert "untracked-window" in found  # window 3: i3 has it, the service does not
+
+
+def test_a_window_gone_from_i3_is_named() -> None:
+    believed = state(window(1, project="a", scope="scoped", marks=["project:a:1"]))
+    assert kinds(diagnose(believed, tree=_tree())) == ["ghost-window"]

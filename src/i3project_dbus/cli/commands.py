@@ -244,7 +244,13 @@ def cmd_diagnose(args: argparse.Namespace, client: Client) -> int:
 
     out = Output(as_json=args.json)
     state = client.state()
-    found = diagnose(state, client.managed_objects())
+    tree = None
+    if state.get("connected"):
+        import json
+
+        (text,) = client.manager("GetTree")
+        tree = json.loads(text)
+    found = diagnose(state, client.managed_objects(), tree)
     if args.json:
         out.json({
             "ok": not found,

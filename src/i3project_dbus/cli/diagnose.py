@@ -1,7 +1,9 @@
 """Consistency checks of the service's view: every window where its project says it should be.
 
 Input is what the service reports over D-Bus: GetState (its model of the i3 tree, with
-each window's i3 marks) and GetManagedObjects (what it publishes). Pure functions, so the
+each window's i3 marks), GetManagedObjects (what it publishes) and GetTree (i3's own
+tree, read by the service when asked). The placement rules are checked against i3's tree
+when it is there, so a stale model cannot hide a misplaced window. Pure functions, so the
 rules are tested without a bus.
 """
 
@@ -60,7 +62,14 @@ def check_window(window: Mapping[str, Any], active: str, projects: set[str]) -> 
         )
     if project and project not in projects:
         add("unknown-project", f"belongs to project {project!r}, which does not exist")
-    if project and scoped and project != active and not hidden and workspace != SCRATCHPAD:
+    if (
+        active
+        and project
+        and scoped
+        and project != active
+        and not hidden
+        and workspace != SCRATCHPAD
+    ):
         add(
             "visible-outside-project",
             f"of project {project!r} is visible on workspace"
@@ -116,9 +125,49 @@ def check_objects(
     return found
 
 
+def check_tree(state: Mapping[str, Any], tree: Mapping[str, Any]) -> list[Mismatch]:
+    """The model against i3's tree: windows one side does not know, and places that differ."""
+    from ..i3.tree import windows_from_tree
+
+    found: list[Mismatch] = []
+    known = {int(w.get("id", 0)): w for w in state.get("windows", [])}
+    in_i3 = {w.id: w for w in windows_from_tree(dict(tree))}
+    for con_id, real in in_i3.items():
+        window = known.get(con_id)
+        if window is None:
+            found.append(Mismatch("untracked-window", con_id,
+                                  f"i3 has window {con_id} ({real.wm_class} {real.title[:30]!r}),"
+                                  " which the service does not know"))  # fmt: skip
+        elif str(window.get("workspace", "")) != real.workspace:
+            found.append(Mismatch("stale-workspace", con_id,
+                                  f"{describe(window)} is on workspace {real.workspace!r} in i3,"
+                                  f" not {window.get('workspace')!r}"))  # fmt: skip
+    for con_id, window in known.items():
+        if con_id not in in_i3:
+            found.append(Mismatch("ghost-window", con_id,
+                                  f"{describe(window)} is not in i3's tree any more"))  # fmt: skip
+    return found
+
+
+def _as_in_i3(state: Mapping[str, Any], tree: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The service's windows with i3's placement and marks, for the placement rules."""
+    from ..i3.tree import windows_from_tree
+
+    in_i3 = {w.id: w for w in windows_from_tree(dict(tree))}
+    merged = []
+    for window in state.get("windows", []):
+        real = in_i3.get(int(window.get("id", 0)))
+        if real is not None:
+            window = {**window, "workspace": real.workspace, "marks": list(real.marks),
+                      "hidden": real.hidden}  # fmt: skip
+        merged.append(window)
+    return merged
+
+
 def diagnose(
     state: Mapping[str, Any],
     objects: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    tree: Mapping[str, Any] | None = None,
 ) -> list[Mismatch]:
     """Every mismatch between where windows are and where their projects say they belong."""
     found: list[Mismatch] = []
@@ -132,8 +181,11 @@ def diagnose(
         )
     for error in state.get("config_errors", []):
         found.append(Mismatch("config-error", 0, str(error)))
-    for window in state.get("windows", []):
+    windows = state.get("windows", []) if tree is None else _as_in_i3(state, tree)
+    for window in windows:
         found.extend(check_window(window, active, projects))
     if objects is not None:
         found.extend(check_objects(state, objects))
+    if tree is not None:
+        found.extend(check_tree(state, tree))
     return found

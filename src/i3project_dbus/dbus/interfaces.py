@@ -94,6 +94,7 @@ class ManagerInterface(NamedArgsInterface):
         "GetProject": ("path",),
         "GetWindow": ("path",),
         "GetState": ("json",),
+        "GetTree": ("json",),
         "ProjectSwitched": ("previous", "current"),
     }
 
@@ -147,6 +148,11 @@ class ManagerInterface(NamedArgsInterface):
                 version=__version__,
             )
             return json.dumps(data)
+
+    @dbus_method()
+    async def GetTree(self) -> DBusStr:
+        with reported():
+            return json.dumps(await self.manager.tree())
 
     @dbus_property(access=PropertyAccess.READ)
     def ActiveProject(self) -> DBusStr:

@@ -65,7 +65,12 @@ class I3Adapter:
             raise NotConnected(f"lost the connection to i3: {exc}") from exc
 
     async def windows(self) -> list[Window]:
-        return windows_from_tree(await self._request(MessageType.GET_TREE))
+        return windows_from_tree(await self.tree())
+
+    async def tree(self) -> dict[str, Any]:
+        """i3's whole layout tree, as i3 sends it."""
+        tree: dict[str, Any] = await self._request(MessageType.GET_TREE)
+        return tree
 
     async def run(self, command: str) -> list[dict[str, Any]]:
         """Run one command payload; raise I3CommandFailed naming i3's errors if any part failed."""
