@@ -40,6 +40,7 @@ class Params:
     switch_sizes: tuple[int, ...]
     switch_iterations: int
     switch_goal_size: int
+    tracked_windows: int
 
 
 FULL = Params(
@@ -52,9 +53,10 @@ FULL = Params(
     fanout_clients=50,
     fanout_trials=15,
     keypress_trials=10,
-    switch_sizes=(10, 100, 500),
+    switch_sizes=(10, 50, 100),
     switch_iterations=6,
     switch_goal_size=100,
+    tracked_windows=1000,
 )
 QUICK = Params(
     startup_runs=1,
@@ -69,6 +71,7 @@ QUICK = Params(
     switch_sizes=(2, 4, 6),
     switch_iterations=1,
     switch_goal_size=4,
+    tracked_windows=40,
 )
 
 
@@ -133,8 +136,8 @@ def suite(p: Params, log: bool) -> list[Row]:
             rows += keypress.run(world, p.keypress_trials, ("k1", "k2"))
             step("2 SwitchProject by window count")
             rows += switch.run(world, p.switch_sizes, p.switch_iterations, p.switch_goal_size)
-            tracked = len(world.client.manager_prop("Windows"))
-            step("5 memory, full")
+            step("5 memory, 1,000 windows")
+            tracked = world.fill(p.tracked_windows)
             rows.append(process.memory(env, tracked, f"{tracked} windows tracked", 2.0))
         finally:
             world.close()
