@@ -12,7 +12,7 @@ from i3ipc._private import MessageType
 
 from ..model.errors import I3CommandFailed, NotConnected
 from ..model.window import Window
-from .connection import ConnectionLost, EventCallback, I3Connection
+from .connection import ConnectionLost, EventCallback, I3Connection, SubscriptionRefused
 from .tree import windows_from_tree
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ SUBSCRIPTIONS = [
     Event.TICK,
     Event.SHUTDOWN,
 ]
+# sway before 1.8 has no output event and refuses a SUBSCRIBE that names it, whole.
+SUBSCRIPTIONS_WITHOUT_OUTPUT = [e for e in SUBSCRIPTIONS if e is not Event.OUTPUT]
 
 
 class I3Adapter:
@@ -45,7 +47,7 @@ class I3Adapter:
         """Connect and subscribe; events flow from here on, before any tree is read."""
         await self._conn.connect()
         try:
-            await self._conn.subscribe_events(SUBSCRIPTIONS)
+            await self._subscribe()
             version = await self._conn.request(MessageType.GET_VERSION)
         except BaseException:
             self.close()
@@ -55,6 +57,13 @@ class I3Adapter:
         text = f"{version.get('variant', '')} {version.get('loaded_config_file_name', '')}"
         if "sway" in text or "sway" in str(version.get("human_readable", "")).lower():
             self.wm_name = "sway"
+
+    async def _subscribe(self) -> None:
+        try:
+            await self._conn.subscribe_events(SUBSCRIPTIONS)
+        except SubscriptionRefused:
+            log.debug("subscription refused; subscribing again without output events")
+            await self._conn.subscribe_events(SUBSCRIPTIONS_WITHOUT_OUTPUT)
 
     async def _request(self, kind: MessageType, payload: str = "") -> Any:
         if self.lost.is_set():

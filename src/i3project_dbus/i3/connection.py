@@ -38,6 +38,10 @@ class ConnectionLost(ConnectionError):
     """The i3 socket closed or stopped answering."""
 
 
+class SubscriptionRefused(ConnectionLost):
+    """i3 or sway answered a SUBSCRIBE with success false (an event type it lacks)."""
+
+
 def _recv_exact(sock: socket.socket, size: int) -> bytes:
     chunks = []
     while size:
@@ -95,7 +99,7 @@ class I3Connection(Connection):  # type: ignore[misc]
         self._sub_socket.sendall(payload)
         reply = await asyncio.wait_for(self._sub_reply, SUBSCRIBE_TIMEOUT)
         if not (isinstance(reply, dict) and reply.get("success")):
-            raise ConnectionLost(f"i3 refused the subscription: {reply!r}")
+            raise SubscriptionRefused(f"i3 refused the subscription: {reply!r}")
 
     def _read_message(self) -> None:
         if self._closed:
