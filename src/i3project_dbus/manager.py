@@ -347,7 +347,7 @@ class Manager:
             return
         self._own = frozenset(h.window.id for h in plan.hide) | {s.window.id for s in plan.show}
         try:
-            await adapter.run(commands.switch(plan))
+            await adapter.run_switch(plan)
         except I3CommandFailed:
             self._dirty = True
             raise

@@ -11,7 +11,9 @@ from i3ipc import Event
 from i3ipc._private import MessageType
 
 from ..model.errors import I3CommandFailed, NotConnected
+from ..model.switch import SwitchPlan
 from ..model.window import Window
+from . import commands
 from .connection import ConnectionLost, EventCallback, I3Connection, SubscriptionRefused
 from .tree import windows_from_tree
 
@@ -90,6 +92,22 @@ class I3Adapter:
         if errors:
             raise I3CommandFailed("; ".join(str(e) for e in errors))
         return replies
+
+    async def run_switch(self, plan: SwitchPlan) -> list[dict[str, Any]]:
+        """Run a switch plan as one command. sway, unlike i3, moves the focus to the
+        workspace a window leaves for the scratchpad, so there the focused workspace is
+        focused again after (one more round trip, whatever the number of windows)."""
+        sway = self.wm_name == "sway"
+        command = commands.switch(plan, sway=sway)
+        if sway and plan.hide:
+            focused = await self.focused_workspace()
+            if focused:
+                command = commands.join([command, commands.focus_workspace(focused)])
+        return await self.run(command)
+
+    async def focused_workspace(self) -> str:
+        workspaces = await self._request(MessageType.GET_WORKSPACES)
+        return next((str(w.get("name") or "") for w in workspaces if w.get("focused")), "")
 
     async def tick(self, payload: str) -> None:
         await self._request(MessageType.SEND_TICK, payload)

@@ -40,13 +40,18 @@ def focus(con_id: int) -> str:
     return for_con(con_id, "focus")
 
 
+def focus_workspace(name: str) -> str:
+    """Focus a workspace by name, also when it is focused already (no back-and-forth)."""
+    return f"workspace --no-auto-back-and-forth {quote(name)}"
+
+
 def _hide(h: Hide) -> str:
     parts = [f"unmark {quote(m)}" for m in h.stale]
     parts += [f"mark --add {quote(h.mark)}", "move scratchpad"]
     return for_con(h.window.id, *parts)
 
 
-def _show(s: Show) -> str:
+def _show(s: Show, sway: bool = False) -> str:
     # Moving a scratchpad window out keeps it floating and in the scratchpad's
     # bookkeeping; "floating disable" tiles it and takes it out of the scratchpad,
     # and for a window that floated before, "floating enable" floats it again.
@@ -57,10 +62,14 @@ def _show(s: Show) -> str:
             # i3 forgets a floating window's geometry in the scratchpad.
             x, y, w, h = (int(v) for v in s.rect)
             parts += [f"resize set {w} px {h} px", f"move position {x} px {y} px"]
+            if sway:
+                # sway's "move position" also moves the window to the visible workspace
+                # of the output at that point; on the same output a move keeps the place.
+                parts.append(f"move container to workspace {quote(s.workspace)}")
     parts.append(f"unmark {quote(s.mark)}")
     return for_con(s.window.id, *parts)
 
 
-def switch(plan: SwitchPlan) -> str:
+def switch(plan: SwitchPlan, sway: bool = False) -> str:
     """The whole plan as one command payload: one i3 round trip whatever the window count."""
-    return join([*(_hide(h) for h in plan.hide), *(_show(s) for s in plan.show)])
+    return join([*(_hide(h) for h in plan.hide), *(_show(s, sway) for s in plan.show)])
