@@ -219,12 +219,6 @@ def test_new_i3_on_a_new_socket_is_found_in_the_runtime_dir(
     print(f"RESULT new i3 on a new socket: reattached in {took * 1000:.0f} ms")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discovery.py by design does not fall back from a dead I3SOCK to the runtime dir "
-    "(tests/unit/test_discovery.py::test_stale_i3sock_does_not_fall_back_to_runtime_dir); "
-    "the lead decides which behaviour is wanted",
-)
 def test_new_i3_is_found_while_i3sock_still_names_the_dead_one(
     service: Callable[..., ServiceProcess],
     make_i3: Callable[..., I3],
@@ -232,12 +226,20 @@ def test_new_i3_is_found_while_i3sock_still_names_the_dead_one(
     dirs: XdgDirs,
     client: Client,
 ) -> None:
+    """A service started inside an i3 session keeps that session's I3SOCK: when it dies,
+    the runtime dir is searched for the new one."""
     sockets = dirs.runtime / "i3"
     sockets.mkdir()
     first = _replace_i3(make_i3, i3, sockets / "ipc-socket.2001")
-    service(env={"I3SOCK": first.socket})
+    proc = service(env={"I3SOCK": first.socket})
+    start = time.monotonic()
     _replace_i3(make_i3, first, sockets / "ipc-socket.2002")
-    poll(lambda: client.get("Connected"), timeout=5.0, what="Connected after the new i3")
+    poll(lambda: client.get("Connected"), timeout=10.0, what="Connected after the new i3")
+    took = time.monotonic() - start
+    assert proc.alive()
+    client.create("after")
+    client.switch("after")
+    print(f"RESULT new i3 while I3SOCK names the dead one: reattached in {took * 1000:.0f} ms")
 
 
 # -- the service is killed ------------------------------------------------------------------
