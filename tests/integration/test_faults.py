@@ -35,6 +35,7 @@ from harness_extra import (
     EVENTS_PATH,
     BusError,
     Client,
+    cpu_seconds,
     placement_problems,
     project_of_marks,
     wait_assigned,
@@ -419,3 +420,22 @@ def test_sigterm_still_clean_after_faults(
     proc.signal(signal.SIGTERM)
     poll(lambda: not proc.alive(), timeout=10.0, what="exit on SIGTERM")
     assert proc.returncode == 0
+
+
+def test_without_i3_the_service_answers_and_does_not_spin(
+    service: Callable[..., ServiceProcess], client: Client, i3: I3
+) -> None:
+    proc = service()
+    client.create("p")
+    i3.stop()
+    poll(lambda: not client.get("Connected"), timeout=5.0, what="Connected to drop")
+    before = cpu_seconds(proc.pid)
+    window = 3.0
+    time.sleep(window)  # a measuring window for CPU time, not a wait for a condition
+    used = cpu_seconds(proc.pid) - before
+    with pytest.raises(BusError) as info:
+        client.switch("p")
+    assert info.value.name == MANAGER_IFACE + ".Error.NotConnected"
+    assert client.state()["connected"] is False
+    assert used < 0.3, f"the service used {used:.2f}s of CPU in {window}s without i3"
+    print(f"RESULT i3 gone: {used * 1000:.0f} ms CPU in {window:.0f}s while waiting")
