@@ -17,6 +17,8 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,34 +113,70 @@ def suite(p: Params, log: bool) -> list[Row]:
         )
         env.start_service()
         world = World(env)
-        try:
-            step("6 start-up")
-            rows += process.startup(env, world, p.startup_runs)
-            step("5 memory, idle")
+
+        def guarded(row_id: str, what: str, fn: Callable[[], list[Row]]) -> None:
+            """A failing row is reported in the table, and the suite goes on."""
+            step(f"{row_id} {what}")
+            try:
+                rows.extend(fn())
+            except Exception as exc:
+                if log:
+                    traceback.print_exc()
+                rows.append(
+                    Row(
+                        id=row_id,
+                        figure=what,
+                        measured=f"failed: {exc}"[:200],
+                        comparison="",
+                        ratio=None,
+                        goal="",
+                        met=None,
+                    )
+                )
+
+        def memory_full() -> list[Row]:
+            tracked = world.fill(p.tracked_windows)
+            return [process.memory(env, tracked, f"{tracked} windows tracked", 2.0)]
+
+        def memory_idle() -> list[Row]:
             idle = len(world.client.manager_prop("Windows"))
-            rows.append(process.memory(env, idle, f"idle ({idle} windows)", 1.5))
-            world.ensure_project("A")
-            step("1 D-Bus round trips")
-            rows += roundtrip.run(env, p.rt_iterations, "A")
-            step("3 new window -> mark")
-            rows += assign.run(world, p.assign_windows)
-            step("4 event burst")
-            rows += burst.run(world, p.burst_ticks, p.burst_titles, p.paced_seconds)
+            return [process.memory(env, idle, f"idle ({idle} windows)", 1.5)]
+
+        def small_projects() -> list[Row]:
             for xid in world.by_project.pop("C", []):
                 world.x.close(xid)
             world.x.sync()
             world.quiesce()
             world.grow("k1", 5)
             world.grow("k2", 5)
-            step("7 signal fan-out")
-            rows += fanout.run(world, p.fanout_clients, p.fanout_trials, ("k1", "k2"))
-            step("8 keypress path")
-            rows += keypress.run(world, p.keypress_trials, ("k1", "k2"))
-            step("2 SwitchProject by window count")
-            rows += switch.run(world, p.switch_sizes, p.switch_iterations, p.switch_goal_size)
-            step("5 memory, 1,000 windows")
-            tracked = world.fill(p.tracked_windows)
-            rows.append(process.memory(env, tracked, f"{tracked} windows tracked", 2.0))
+            return []
+
+        try:
+            guarded("6", "start-up", lambda: process.startup(env, world, p.startup_runs))
+            guarded("5", "memory, idle", memory_idle)
+            world.ensure_project("A")
+            guarded("1", "D-Bus round trips", lambda: roundtrip.run(env, p.rt_iterations, "A"))
+            guarded("3", "new window -> mark", lambda: assign.run(world, p.assign_windows))
+            guarded(
+                "4",
+                "event burst",
+                lambda: burst.run(world, p.burst_ticks, p.burst_titles, p.paced_seconds),
+            )
+            small_projects()
+            guarded(
+                "7",
+                "signal fan-out",
+                lambda: fanout.run(world, p.fanout_clients, p.fanout_trials, ("k1", "k2")),
+            )
+            guarded(
+                "8", "keypress path", lambda: keypress.run(world, p.keypress_trials, ("k1", "k2"))
+            )
+            guarded(
+                "2",
+                "SwitchProject by window count",
+                lambda: switch.run(world, p.switch_sizes, p.switch_iterations, p.switch_goal_size),
+            )
+            guarded("5", "memory, 1,000 windows", memory_full)
         finally:
             world.close()
     return sorted(rows, key=lambda r: r.id)

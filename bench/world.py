@@ -73,23 +73,28 @@ class World:
 
     def fill(self, tracked: int, wm_class: str = "BenchFill") -> int:
         """Open unscoped windows (never assigned, never moved) until the service tracks
-        `tracked` windows; return how many it tracks."""
-        have = len(self.client.manager_prop("Windows"))
+        `tracked` windows; return how many it tracks. In batches of one workspace, as
+        i3 slows down a lot when hundreds of windows are mapped at once."""
+
+        def count() -> int:
+            return len(self.client.manager_prop("Windows"))
+
         n = 0
-        while have + n < tracked:
-            if n % PER_WORKSPACE == 0:
-                self.env.ipc.command(f'workspace "fill-{n // PER_WORKSPACE}"')
-            self.x.open(wm_class, f"fill {n}", flush=False)
-            n += 1
-        self.x.sync()
-        wait_for(
-            lambda: len(self.client.manager_prop("Windows")) >= tracked,
-            120,
-            f"the service to track {tracked} windows",
-            interval=0.1,
-        )
+        while (have := count()) < tracked:
+            self.env.ipc.command(f'workspace "fill-{n // PER_WORKSPACE}"')
+            for _ in range(min(PER_WORKSPACE, tracked - have)):
+                self.x.open(wm_class, f"fill {n}", flush=False)
+                n += 1
+            self.x.sync()
+            want = min(tracked, have + PER_WORKSPACE)
+            wait_for(
+                lambda want=want: count() >= want,
+                60,
+                f"the service to track {want} windows",
+                interval=0.05,
+            )
         self.quiesce()
-        return len(self.client.manager_prop("Windows"))
+        return count()
 
     def windows_on(self, project: str) -> Iterator[int]:
         yield from self.by_project.get(project, [])
