@@ -41,11 +41,13 @@ def test_switch_is_one_payload() -> None:
     )
     payload = commands.switch(plan_switch(windows, "b"))
     assert payload.count("move scratchpad") == 100
-    assert (
-        '[con_id=500] move container to workspace "w\\"s", floating disable, floating enable'
-        in payload
+    # Shown windows are tiled on a workspace nobody sees first, then placed.
+    assert payload.endswith(
+        '[con_id=500] move container to workspace "i3project-staging", floating disable, '
+        'floating enable; [con_id=500] move container to workspace "w\\"s", '
+        'unmark "_i3p_restore:500:1:w\\"s"'
     )
-    assert payload.count(";") == 100
+    assert payload.count(";") == 101
 
 
 def _con(con_id: int, **kw: object) -> dict[str, object]:
@@ -110,9 +112,10 @@ def test_floating_window_comes_back_with_its_geometry() -> None:
     w = Window(9, workspace=SCRATCHPAD, marks=(assignment_mark("a", "9"), mark))
     payload = commands.switch(plan_switch([w], "a"))
     assert payload == (
-        '[con_id=9] move container to workspace "1", floating disable, floating enable, '
-        "resize set 300 px 200 px, move position 10 px 20 px, "
-        'unmark "_i3p_restore:9:1,10,20,300,200:1"'
+        '[con_id=9] move container to workspace "i3project-staging", floating disable, '
+        "floating enable; "
+        '[con_id=9] move container to workspace "1", resize set 300 px 200 px, '
+        'move position 10 px 20 px, unmark "_i3p_restore:9:1,10,20,300,200:1"'
     )
 
 

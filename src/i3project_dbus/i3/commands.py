@@ -51,25 +51,44 @@ def _hide(h: Hide) -> str:
     return for_con(h.window.id, *parts)
 
 
-def _show(s: Show, sway: bool = False) -> str:
+# Windows come back through a workspace nobody sees. Tiling a window ("floating
+# disable") on a visible workspace costs i3 a relayout each time, and the cost grows with
+# every window already there: 100 windows took 1.35 s. Tiled on this workspace first and
+# then moved over, they took 0.09 s. i3 removes the workspace as soon as it is empty.
+STAGING_WORKSPACE = "i3project-staging"
+
+
+def _stage(s: Show) -> str:
     # Moving a scratchpad window out keeps it floating and in the scratchpad's
     # bookkeeping; "floating disable" tiles it and takes it out of the scratchpad,
     # and for a window that floated before, "floating enable" floats it again.
-    parts = [f"move container to workspace {quote(s.workspace)}", "floating disable"]
+    parts = [f"move container to workspace {quote(STAGING_WORKSPACE)}", "floating disable"]
     if s.floating:
         parts.append("floating enable")
-        if s.rect is not None:
-            # i3 forgets a floating window's geometry in the scratchpad.
-            x, y, w, h = (int(v) for v in s.rect)
-            parts += [f"resize set {w} px {h} px", f"move position {x} px {y} px"]
-            if sway:
-                # sway's "move position" also moves the window to the visible workspace
-                # of the output at that point; on the same output a move keeps the place.
-                parts.append(f"move container to workspace {quote(s.workspace)}")
+    return for_con(s.window.id, *parts)
+
+
+def _place(s: Show, sway: bool = False) -> str:
+    parts = [f"move container to workspace {quote(s.workspace)}"]
+    if s.floating and s.rect is not None:
+        # i3 forgets a floating window's geometry in the scratchpad.
+        x, y, w, h = (int(v) for v in s.rect)
+        parts += [f"resize set {w} px {h} px", f"move position {x} px {y} px"]
+        if sway:
+            # sway's "move position" also moves the window to the visible workspace
+            # of the output at that point; on the same output a move keeps the place.
+            parts.append(f"move container to workspace {quote(s.workspace)}")
     parts.append(f"unmark {quote(s.mark)}")
     return for_con(s.window.id, *parts)
 
 
 def switch(plan: SwitchPlan, sway: bool = False) -> str:
-    """The whole plan as one command payload: one i3 round trip whatever the window count."""
-    return join([*(_hide(h) for h in plan.hide), *(_show(s, sway) for s in plan.show)])
+    """The whole plan as one command payload: one i3 round trip whatever the window count.
+    Hide first, then stage every window to show, then place each one."""
+    return join(
+        [
+            *(_hide(h) for h in plan.hide),
+            *(_stage(s) for s in plan.show),
+            *(_place(s, sway) for s in plan.show),
+        ]
+    )
