@@ -30,6 +30,9 @@ MAGIC = b"i3-ipc"
 HEADER = struct.Struct("=6sII")
 SUBSCRIBE_TIMEOUT = 2.0
 READ_TIMEOUT = 5.0
+# i3 answers a command only when it has run all of it: hiding and showing hundreds of
+# windows in one payload can take it seconds, and that is not a lost connection.
+COMMAND_TIMEOUT = 120.0
 
 EventCallback = Callable[[str, Any], None]
 
@@ -133,7 +136,8 @@ class I3Connection(Connection):  # type: ignore[misc]
                 await self._loop.sock_sendall(
                     sock, HEADER.pack(MAGIC, len(data), message_type.value) + data
                 )
-                header = await self._recv(HEADER.size)
+                timeout = COMMAND_TIMEOUT if message_type is MessageType.COMMAND else READ_TIMEOUT
+                header = await self._recv(HEADER.size, timeout)
                 magic, length, _kind = HEADER.unpack(header)
                 if magic != MAGIC:
                     raise ConnectionLost("bad magic on the i3 command socket")
@@ -142,11 +146,11 @@ class I3Connection(Connection):  # type: ignore[misc]
                 self._lose()
                 raise ConnectionLost(str(exc) or type(exc).__name__) from exc
 
-    async def _recv(self, size: int) -> bytes:
+    async def _recv(self, size: int, timeout: float = READ_TIMEOUT) -> bytes:
         chunks = []
         while size:
             chunk = await asyncio.wait_for(
-                self._loop.sock_recv(self._cmd_socket, min(size, 1 << 20)), READ_TIMEOUT
+                self._loop.sock_recv(self._cmd_socket, min(size, 1 << 20)), timeout
             )
             if not chunk:
                 raise ConnectionLost("i3 closed the socket")
