@@ -55,6 +55,7 @@ from harness_extra import (
 settings.register_profile(
     "i3project-short",
     max_examples=25,
+    derandomize=True,  # the always-run version is the same every run; soak explores
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -119,9 +120,11 @@ def expect_typed(call: Callable[[], Any]) -> Any:
         return exc
 
 
-def connect_count(client: Client) -> int:
+def last_connect(client: Client) -> int:
+    """The id of the newest service::connect event still in the ring (0 once it fell
+    out): a reconnect would record a newer one."""
     events = client.call("Recent", "u", 0, path=EVENTS_PATH, iface=EVENTS_IFACE)[0]
-    return sum(1 for e in events if e[2] == "service::connect")
+    return max((e[0] for e in events if e[2] == "service::connect"), default=0)
 
 
 def answering(client: Client) -> None:
@@ -271,7 +274,7 @@ def test_windows_and_workspaces_with_hostile_names(
     client.create("away")
     names = hostile_text(canary, nul=True)
 
-    connects = connect_count(client)
+    connected_at = last_connect(client)
 
     @PROFILE
     @given(
@@ -285,8 +288,9 @@ def test_windows_and_workspaces_with_hostile_names(
         if not reply[0].get("success"):
             return  # a name i3 itself refuses (it says why); nothing to test
         ws_actual = next(w["name"] for w in i3.workspaces() if w["focused"])
-        # WM_CLASS holds NUL-separated strings, so a class cannot contain NUL.
-        wm_class = wm_class.replace("\x00", "")[:200] or "x"
+        # WM_CLASS holds NUL-separated strings, so a class cannot contain NUL; and i3
+        # reads only its first 512 bytes, instance and class together.
+        wm_class = wm_class.replace("\x00", "").encode()[:240].decode("utf-8", "ignore") or "x"
         client.call(
             "Update",
             "a{sv}",
@@ -296,7 +300,7 @@ def test_windows_and_workspaces_with_hostile_names(
         )
         client.switch("home")
         raw_class = wm_class.encode()
-        xid = open_raw(xwindows, raw_class, raw_class[:300], title.encode())
+        xid = open_raw(xwindows, raw_class, raw_class[:240], title.encode())
         win = wait_assigned(client, xid, "home")
         assert workspace_of(i3, xid) == ws_actual
         # Then bytes that are neither UTF-8 nor anything else, as a title.
@@ -311,7 +315,7 @@ def test_windows_and_workspaces_with_hostile_names(
         assert workspace_of(i3, xid) == ws_actual, (ws_actual, workspace_of(i3, xid))
         xwindows.close(xid)
         answering(client)
-        assert connect_count(client) == connects, "the service lost i3 over a window"
+        assert last_connect(client) <= connected_at, "the service lost i3 over a window"
 
     check()
     assert proc.alive()
