@@ -13,6 +13,8 @@ which the service treats as the window class.
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
 import pwd
 import shutil
@@ -109,19 +111,50 @@ class SwayUser:
         site = sysconfig.get_paths()["purelib"]
         pythonpath = os.pathsep.join([str(SRC), site])
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        candidates = [(sys.executable, pythonpath), (f"/usr/bin/{version}", pythonpath)]
         tried = []
-        for python in (sys.executable, f"/usr/bin/{version}"):
-            check = ["import dbus_fast, i3ipc, i3project_dbus"]
+        for n, (python, path) in enumerate(candidates):
             try:
-                self.run([python, "-c", "; ".join(check)], {"PYTHONPATH": pythonpath})
+                self.run(
+                    [python, "-c", "import dbus_fast, i3ipc, i3project_dbus"], {"PYTHONPATH": path}
+                )
             except Unavailable as exc:
                 tried.append(str(exc))
+                if n == len(candidates) - 1 and len(candidates) == 2 and self.as_root:
+                    # The checkout itself is out of reach (a clone under /root): stage a
+                    # copy of the service and its dependencies where the user can read.
+                    candidates.append((f"/usr/bin/{version}", _stage_packages()))
                 continue
-            return python, pythonpath
+            return python, path
         raise Unavailable(
             "no python the test user can run with the service importable "
             f"(the venv and {SRC} must be readable by {self.name}): {'; '.join(tried)}"
         )
+
+
+_STAGED: list[str] = []
+
+
+def _stage_packages() -> str:
+    """Copy the service and the packages it imports to a world-readable temp dir (once
+    per test session; removed at exit)."""
+    if _STAGED:
+        return _STAGED[0]
+    staged = Path(tempfile.mkdtemp(prefix="i3p-pylib-"))
+    atexit.register(shutil.rmtree, staged, True)
+    staged.chmod(0o755)
+    shutil.copytree(SRC / "i3project_dbus", staged / "i3project_dbus")
+    for name in ("dbus_fast", "i3ipc", "Xlib"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.submodule_search_locations, name
+        shutil.copytree(spec.submodule_search_locations[0], staged / name)
+    for dirpath, dirnames, filenames in os.walk(staged):
+        for d in dirnames:
+            os.chmod(os.path.join(dirpath, d), 0o755)
+        for f in filenames:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+    _STAGED.append(str(staged))
+    return str(staged)
 
 
 class SwayStack:
