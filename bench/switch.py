@@ -2,9 +2,11 @@
 
 The floor is the service's own batched command (the same hide/show moves with the same
 restore marks, planned from the live tree by the service's pure planner) sent in one
-raw i3 round trip; the per-window baseline sends each window's part as its own command,
-the earlier daemon's way. All three run against the same i3 with the service attached,
-interleaved, with the service settled (see Quiescer) before every sample.
+raw i3 round trip; the per-window baseline sends one command per window, the earlier
+daemon's way: a hidden window's mark and move, or a shown window's move, tiling and
+unmark (each window on its own, so without the staging workspace the batch uses).
+All three run against the same i3 with the service attached, interleaved, with the
+service settled (see Quiescer) before every sample.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 
 from i3project_dbus.i3 import commands
 from i3project_dbus.i3.tree import windows_from_tree
-from i3project_dbus.model.switch import plan_switch
+from i3project_dbus.model.switch import SwitchPlan, plan_switch
 
 from .env import Environment
 from .report import Row, median, ms
@@ -25,6 +27,18 @@ from .world import World
 def _raw_command(env: Environment, target: str) -> str:
     plan = plan_switch(windows_from_tree(env.ipc.tree()), target)
     return commands.switch(plan)
+
+
+def _per_window_commands(env: Environment, target: str) -> list[str]:
+    plan = plan_switch(windows_from_tree(env.ipc.tree()), target)
+    out = [commands.switch(SwitchPlan(target, (h,), ())) for h in plan.hide]
+    for s in plan.show:
+        parts = [f"move container to workspace {commands.quote(s.workspace)}", "floating disable"]
+        if s.floating:
+            parts.append("floating enable")
+        parts.append(f"unmark {commands.quote(s.mark)}")
+        out.append(commands.for_con(s.window.id, *parts))
+    return out
 
 
 @dataclass
@@ -49,8 +63,9 @@ def _time_raw(world: World, there: str, back: str, split: bool) -> list[float]:
     """Go to `there` and back with raw commands; the service's active project is unchanged."""
     out = []
     for target in (there, back):
-        cmd = _raw_command(world.env, target)
-        parts = cmd.split("; ") if split else [cmd]
+        parts = (
+            _per_window_commands(world.env, target) if split else [_raw_command(world.env, target)]
+        )
         start = time.perf_counter()
         for part in parts:
             world.env.ipc.command(part)

@@ -208,19 +208,9 @@ def test_rapid_switches_end_in_the_last_state(
     call(bus, "SwitchProject", "s", targets[-1])
     assert prop(bus, "ActiveProject") == 's "b"'
     wait_placement(i3, {**a_hidden(w), w["b1"]: ("1", False)}, "the last switch's state")
-    events = json.loads(
-        busctl(
-            bus.address,
-            "--json=short",
-            "call",
-            BUS_NAME,
-            MANAGER_PATH + "/events",
-            MANAGER_IFACE + ".Events",
-            "Recent",
-            "u",
-            "100",
-        )  # fmt: skip
-    )["data"][0]
+    recent = ["call", BUS_NAME, MANAGER_PATH + "/events", MANAGER_IFACE + ".Events", "Recent"]
+    out = busctl(bus.address, "--json=short", *recent, "u", "500")
+    events = json.loads(out)["data"][0]
     # They ran in the order sent (the ring may have dropped the oldest ones by now).
     switched = [e[3]["current"]["data"] for e in events if e[2] == "project::switch"]
     seen = min(len(switched), len(targets))
