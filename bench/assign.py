@@ -1,10 +1,11 @@
 """Row 3: a new window to its assignment mark, next to i3's own delivery of window::new.
 
-The service times its own work and records it as a `window::assign` event with
-`duration_us` (from the assignment task starting, after window::new was handled, to
-i3 acknowledging the mark command). A raw subscriber on another thread stamps when
-i3 delivers window::new (i3's delivery: XMapWindow flushed -> event read) and when
-it delivers the resulting window::mark (the whole reaction, seen from outside).
+The service times its own work and records it as a `window::assign` event:
+`processing_us` is the service's part (window::new read from the socket -> the mark
+command sent), `i3_us` i3's answer to that command, and `duration_us` both. A raw
+subscriber on another thread stamps when i3 delivers window::new (i3's delivery:
+XMapWindow flushed -> event read) and when it delivers the resulting window::mark (the
+whole reaction, seen from outside).
 """
 
 from __future__ import annotations
@@ -79,12 +80,14 @@ def run(world: World, count: int, project: str = "C") -> list[Row]:
     world.client.switch(project)
     world.quiesce()
     durations: dict[int, int] = {}  # con_id -> duration_us
+    processing: dict[int, int] = {}  # con_id -> processing_us
 
     def collect() -> None:
         world.quiesce(pause=0)
         for _id, _t, kind, details in world.client.recent(0):
             if kind == "window::assign" and details.get("auto"):
                 durations[int(details["con_id"])] = int(details.get("duration_us", 0))
+                processing[int(details["con_id"])] = int(details.get("processing_us", 0))
 
     watch = _Watch()
     sub = I3Subscriber(env.i3sock, ["window"], watch.on_event)
@@ -114,21 +117,23 @@ def run(world: World, count: int, project: str = "C") -> list[Row]:
     world.quiesce()
 
     con_of = {xid: watch.new[xid][1] for xid in mapped}
-    service = [durations[c] / 1e6 for c in con_of.values() if c in durations]
+    total = [durations[c] / 1e6 for c in con_of.values() if c in durations]
+    service = [processing[c] / 1e6 for c in con_of.values() if c in processing]
     delivery = [(watch.new[x][0] - mapped[x]) / 1e9 for x in mapped]
     reaction = [(watch.marked[x] - watch.new[x][0]) / 1e9 for x in mapped]
     raw = [floor_watch.raw_mark[x] / 1e9 for x in floor_mapped]
-    p95, raw95 = pct(service, 95), pct(raw, 95)
+    p95, raw95, total95 = pct(service, 95), pct(raw, 95), pct(total, 95)
     return [
         Row(
             id="3",
-            figure="new window -> mark acknowledged, service processing (p50 / p95)",
+            figure="new window -> mark command sent, service processing (p50 / p95)",
             measured=f"{ms(pct(service, 50))} / {ms(p95)}",
             comparison=(
-                f"raw client marking on window::new {ms(pct(raw, 50))} / {ms(raw95)}; "
+                f"with i3's ack {ms(pct(total, 50))} / {ms(total95)}; "
+                f"a raw client's window::new -> ack {ms(pct(raw, 50))} / {ms(raw95)}; "
                 f"i3 delivery {ms(pct(delivery, 50))} / {ms(pct(delivery, 95))}"
             ),
-            ratio=p95 / raw95,
+            ratio=total95 / raw95,
             goal="p95 <= 2 ms",
             met=p95 <= 0.002,
             note=(
@@ -138,6 +143,7 @@ def run(world: World, count: int, project: str = "C") -> list[Row]:
             ),
             data={
                 "service_s": service,
+                "total_s": total,
                 "raw_s": raw,
                 "delivery_s": delivery,
                 "reaction_s": reaction,

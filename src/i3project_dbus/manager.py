@@ -206,7 +206,8 @@ class Manager:
             self.state.put_window(window, seq)
             self._mark_dirty()
             if change == "new" and self.state.wants_assignment(window):
-                self._spawn(self._assign_new(con_id), "assigning a new window")
+                arrived = time.perf_counter_ns()
+                self._spawn(self._assign_new(con_id, arrived), "assigning a new window")
         elif change == "focus":
             self.state.set_focused(con_id, seq)
         elif change in CONTAINER_CHANGES:
@@ -388,8 +389,9 @@ class Manager:
 
     # -- assignments ------------------------------------------------------------
 
-    async def _assign_new(self, con_id: int) -> None:
-        start = time.perf_counter_ns()
+    async def _assign_new(self, con_id: int, arrived: int) -> None:
+        """Mark a new window for the active project. The event records the service's own
+        part (window::new read -> mark command sent) apart from i3's answer to it."""
         async with self._lock:
             window = self.state.windows.get(con_id)
             adapter = self.adapter
@@ -397,13 +399,19 @@ class Manager:
                 return
             project = self.state.active
             mark = self.state.new_assignment_mark(window, project)
+            sent = time.perf_counter_ns()
             await adapter.run(commands.mark(con_id, mark))
+            acked = time.perf_counter_ns()
             self.state.update_window(con_id, marks=(*window.marks, mark))
-        self._record(
-            ev.WINDOW_ASSIGN,
-            {"con_id": con_id, "project": project, "wm_class": window.wm_class, "auto": True},
-            (time.perf_counter_ns() - start) // 1000,
-        )
+        details: dict[str, DetailValue] = {
+            "con_id": con_id,
+            "project": project,
+            "wm_class": window.wm_class,
+            "auto": True,
+            "processing_us": (sent - arrived) // 1000,
+            "i3_us": (acked - sent) // 1000,
+        }
+        self._record(ev.WINDOW_ASSIGN, details, (acked - arrived) // 1000)
 
     async def assign(self, con_id: int, project: str) -> None:
         """Assign a window to a project ("" removes the assignment), then make its
