@@ -25,6 +25,7 @@ from harness import (
     DBusDaemon,
     ServiceProcess,
     XdgDirs,
+    Xvfb,
     XWindows,
     poll,
     tree_windows,
@@ -39,6 +40,7 @@ from harness_extra import (
     placement_problems,
     project_of_marks,
     wait_assigned,
+    wait_consistent,
     wait_placement,
     workspace_of,
 )
@@ -439,3 +441,57 @@ def test_without_i3_the_service_answers_and_does_not_spin(
     assert client.state()["connected"] is False
     assert used < 0.3, f"the service used {used:.2f}s of CPU in {window}s without i3"
     print(f"RESULT i3 gone: {used * 1000:.0f} ms CPU in {window:.0f}s while waiting")
+
+
+# -- windows come and go during switches -----------------------------------------------------
+
+
+def test_windows_closing_and_opening_during_switches(
+    service: Callable[..., ServiceProcess], client: Client, i3: I3, xvfb: Xvfb
+) -> None:
+    """A window that closes between the plan and i3 running it makes part of the switch
+    command fail; the switch must still end with everything in its place."""
+    service()
+    client.create("alpha")
+    client.create("beta")
+    rounds = 120 if os.environ.get("I3PROJECT_SOAK") == "1" else 30
+    with XWindows(xvfb.display) as own:
+        for n, project in enumerate(("alpha", "beta")):
+            client.switch(project)
+            i3.command(f'workspace "{n + 1}"')
+            for k in range(6):
+                wait_assigned(client, own.open("XTerm", "xterm", f"{project} {k}"), project)
+        stop = threading.Event()
+        churned = [0]
+
+        def churn() -> None:
+            rng = random.Random(7)
+            with XWindows(xvfb.display) as xw:
+                # Paced at ~50 windows a second: an unpaced flood of X clients starves i3
+                # itself (it answers no IPC for seconds), which is not what this tests.
+                while not stop.wait(0.02):
+                    xw.open("XTerm", "xterm", f"churn {churned[0]}")
+                    if len(xw.ids) > 4:
+                        xw.close(rng.choice(xw.ids))
+                    churned[0] += 1
+
+        thread = threading.Thread(target=churn, daemon=True)
+        thread.start()
+        failures = []
+        try:
+            for n in range(rounds):
+                try:
+                    client.switch(("alpha", "beta")[n % 2])
+                except BusError as exc:
+                    failures.append(exc)
+        finally:
+            stop.set()
+            thread.join(30)
+        assert not failures, failures[:3]
+        assert churned[0] > 10
+        client.switch("alpha")
+        wait_placement(i3, "alpha")
+        wait_consistent(client, i3)
+        client.switch("beta")
+        wait_placement(i3, "beta")
+        print(f"RESULT churn: {rounds} switches while {churned[0]} windows came and went")

@@ -37,6 +37,7 @@ from harness_extra import (
     rss_kib,
     tree,
     wait_assigned,
+    wait_consistent,
     wait_placement,
 )
 
@@ -61,31 +62,6 @@ def open_project_windows(
     for xid in xids:
         wait_assigned(client, xid, project, timeout=20.0)
     return xids
-
-
-def consistency_problems(client: Client, i3: I3) -> list[str]:
-    """Where the service's windows differ from i3's: missing, extra, workspace, marks."""
-    state = client.state()
-    ours = {w["id"]: w for w in state["windows"]}
-    theirs = {c["id"]: c for c in tree_windows(tree(i3))}
-    problems = [f"{c} missing" for c in theirs.keys() - ours.keys()]
-    problems += [f"{c} extra" for c in ours.keys() - theirs.keys()]
-    for con_id in ours.keys() & theirs.keys():
-        w, c = ours[con_id], theirs[con_id]
-        if w["workspace"] != c["_workspace"]:
-            problems.append(f"{con_id} on {w['workspace']!r}, i3 says {c['_workspace']!r}")
-        if sorted(w["marks"]) != sorted(c.get("marks") or []):
-            problems.append(f"{con_id} marks {w['marks']} vs {c.get('marks')}")
-    return problems
-
-
-def wait_consistent(client: Client, i3: I3, timeout: float = 5.0) -> None:
-    try:
-        poll(lambda: not consistency_problems(client, i3), timeout=timeout, what="consistency")
-    except AssertionError:
-        problems = consistency_problems(client, i3)
-        if problems:
-            raise AssertionError(f"service and i3 disagree: {problems[:10]}") from None
 
 
 # -- concurrent clients ----------------------------------------------------------------------
