@@ -157,8 +157,10 @@ def test_the_integration_scenario_on_sway(sway: SwayStack) -> None:
         client.call("ClearProject")
         expect(sway, home, "alpha 1", "")
         # Closing a window: it leaves the bus.
-        sway.windows["beta 1"].stop(3.0)
+        sway.windows["beta 1"].kill()
         poll(lambda: by_title(client, "beta 1") is None, timeout=5.0, what="beta 1 gone")
         assert "Traceback" not in proc.log()
+        windows = len(client.state()["windows"])
+        print(f"RESULT sway: scenario passed on {client.get('WindowManager')}, {windows} windows")
     finally:
         client.close()
