@@ -495,3 +495,43 @@ def test_windows_closing_and_opening_during_switches(
         client.switch("beta")
         wait_placement(i3, "beta")
         print(f"RESULT churn: {rounds} switches while {churned[0]} windows came and went")
+
+
+def test_i3_restart_in_the_middle_of_switches(
+    service: Callable[..., ServiceProcess],
+    bus: DBusDaemon,
+    client: Client,
+    i3: I3,
+    xwindows: XWindows,
+) -> None:
+    """Switches in flight when i3 restarts each get an answer (done, or a typed
+    NotConnected); the next switch after the reconnect puts everything in place."""
+    service()
+    scene = build_scene(client, i3, xwindows)
+    before = assignments(client)
+    answers: list[str] = []
+
+    def switcher() -> None:
+        with Client(bus.address, timeout=30.0) as c:
+            for n in range(40):
+                try:
+                    c.switch(("alpha", "beta")[n % 2])
+                    answers.append("ok")
+                except BusError as exc:
+                    answers.append(exc.name)
+
+    thread = threading.Thread(target=switcher)
+    thread.start()
+    poll(lambda: len(answers) >= 5, timeout=10.0, what="switches under way")
+    i3.restart()
+    thread.join(60)
+    assert len(answers) == 40
+    assert set(answers) <= {"ok", MANAGER_IFACE + ".Error.NotConnected"}, set(answers)
+    poll(lambda: client.get("Connected"), timeout=5.0, what="Connected after the restart")
+    assert assignments(client) == before
+    client.switch("alpha")
+    assert_in_place(i3, scene, "alpha")
+    client.switch("beta")
+    assert_in_place(i3, scene, "beta")
+    failed = answers.count(MANAGER_IFACE + ".Error.NotConnected")
+    print(f"RESULT i3 restart mid-switches: 40 answered, {failed} NotConnected")
