@@ -14,6 +14,7 @@ reading the whole tree again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -37,6 +38,8 @@ from .model.switch import SwitchPlan
 log = logging.getLogger(__name__)
 
 BARRIER_TIMEOUT = 1.0
+# How long a call waits for i3 to come back when it is restarting in place.
+RECONNECT_GRACE = 1.5
 REFRESH_DELAY = 0.02
 SYNC_PREFIX = "i3project-dbus:sync:"
 TICK_PREFIX = "project:"
@@ -71,6 +74,11 @@ class Manager:
         self._barrier_payload = ""
         self._tick_counter = 0
         self._refresh_task: asyncio.Task[None] | None = None
+        self._inflight: asyncio.Future[None] | None = None
+        # Bumped by every command that moves windows; see _refresh.
+        self._generation = 0
+        self._attached = asyncio.Event()
+        self._was_attached = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._persisted_active: str | None = None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="i3project-writer")
@@ -113,12 +121,15 @@ class Manager:
             for listener in self.connection_listeners:
                 listener(True)
             await self._switch_locked(self.state.active, origin="start")
+            self._was_attached = True
+            self._attached.set()
 
     def detach(self) -> None:
         if self.adapter is None:
             return
         self.adapter.close()
         self.adapter = None
+        self._attached.clear()
         self._fail_barrier()
         self._record(ev.SERVICE_DISCONNECT, {})
         for listener in self.connection_listeners:
@@ -135,6 +146,14 @@ class Manager:
             await asyncio.gather(*tasks, return_exceptions=True)
         # A write already started runs to its end: files are never left half-written anyway.
         self._writer.shutdown(wait=True)
+
+    async def _reattached(self) -> None:
+        """If i3 is restarting (we were attached and lost it), give it a moment to come
+        back, so that a keypress during an in-place restart still switches."""
+        if self.connected or not self._was_attached:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._attached.wait(), RECONNECT_GRACE)
 
     def _require(self) -> I3Adapter:
         if self.adapter is None or self.adapter.lost.is_set():
@@ -246,25 +265,39 @@ class Manager:
 
     async def _background_refresh(self) -> None:
         # A short coalescing delay: a burst of events costs one tree read, not one each.
-        await asyncio.sleep(REFRESH_DELAY)
+        # It takes no lock, so a new window's assignment never queues behind a tree read.
         try:
-            async with self._lock:
-                if self._dirty and self.connected:
-                    await self._refresh()
+            while True:
+                await asyncio.sleep(REFRESH_DELAY)
+                if not (self._dirty and self.connected):
+                    return
+                await self._refresh()  # dropped (still dirty) if a switch overtook it
         except NotConnected:
             pass
         except Exception:
             log.exception("background refresh failed")
 
     async def _refresh(self) -> None:
+        """Read the tree and merge it into the model. A read that a command of ours
+        overtook (the generation moved on) may predate its moves: it is dropped and the
+        model stays dirty."""
         adapter = self._require()
+        generation = self._generation
         self._dirty = False
         since = self.state.seq
+        inflight = asyncio.get_running_loop().create_future()
+        self._inflight = inflight
         try:
             windows = await adapter.windows()
         except BaseException:
             self._dirty = True
             raise
+        finally:
+            self._inflight = None
+            inflight.set_result(None)
+        if generation != self._generation:
+            self._mark_dirty()
+            return
         self.state.apply_snapshot(windows, since)
 
     async def _settle(self) -> bool:
@@ -277,7 +310,10 @@ class Manager:
                 self._dirty = True
             self._barrier = None
             self._own = frozenset()
-        if self._dirty:
+        if self._inflight is not None:
+            await asyncio.shield(self._inflight)
+        # A window whose workspace no tree read has told yet cannot be hidden correctly.
+        if self._dirty or any(not w.workspace for w in self.state.windows.values()):
             await self._refresh()
             return True
         return False
@@ -299,6 +335,7 @@ class Manager:
     async def switch(self, target: str, origin: str = "dbus") -> None:
         if target:
             self.state.project(target)
+        await self._reattached()
         self._require()
         async with self._lock:
             await self._switch_locked(target, origin)
@@ -347,6 +384,7 @@ class Manager:
         if plan.empty:
             return
         self._own = frozenset(h.window.id for h in plan.hide) | {s.window.id for s in plan.show}
+        self._generation += 1
         try:
             await adapter.run_switch(plan)
         except I3CommandFailed:
@@ -400,7 +438,12 @@ class Manager:
             project = self.state.active
             mark = self.state.new_assignment_mark(window, project)
             sent = time.perf_counter_ns()
-            await adapter.run(commands.mark(con_id, mark))
+            try:
+                await adapter.run(commands.mark(con_id, mark))
+            except I3CommandFailed as exc:
+                # Most often the window closed before it could be marked.
+                log.debug("could not mark new window %s: %s", con_id, exc)
+                return
             acked = time.perf_counter_ns()
             self.state.update_window(con_id, marks=(*window.marks, mark))
         details: dict[str, DetailValue] = {
@@ -418,6 +461,7 @@ class Manager:
         visibility agree with the active project."""
         if project:
             self.state.project(project)
+        await self._reattached()
         adapter = self._require()
         async with self._lock:
             await self._settle()
@@ -439,6 +483,7 @@ class Manager:
         return await self._require().tree()
 
     async def focus(self, con_id: int) -> None:
+        await self._reattached()
         adapter = self._require()
         window = self.state.window(con_id)
         if window.hidden and window.project and window.project != self.state.active:
@@ -495,6 +540,7 @@ class Manager:
         parts = [commands.switch(plan)] if not plan.empty else []
         parts += [commands.unmark(w.id, m) for w in windows for m in w.assignment_marks]
         self._own = frozenset(w.id for w in windows)
+        self._generation += 1
         await adapter.run(commands.join(p for p in parts if p))
         self.state.apply_plan(plan)
         for w in windows:
