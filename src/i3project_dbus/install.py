@@ -37,6 +37,11 @@ FILE_MODE = 0o644
 # -- rendering ----------------------------------------------------------------------
 
 
+def _say(text: str, file: TextIO) -> None:
+    """One line of the command's report (stdout or stderr, as the caller says)."""
+    file.write(f"{text}\n")
+
+
 def resolve_exec(
     argv0: str | None = None,
     which: Callable[[str], str | None] = shutil.which,
@@ -211,19 +216,19 @@ def run_install(
     exec_argv = resolve_exec() if exec_argv is None else list(exec_argv)
     files = planned_files(prefix, env, exec_argv)
     dry = " (dry run)" if args.dry_run else ""
-    print(f"i3project-dbus install{dry}: Exec={' '.join(exec_argv)}", file=out)
+    _say(f"i3project-dbus install{dry}: Exec={' '.join(exec_argv)}", file=out)
     changed = False
     for item in files:
         try:
             status = _install_one(item, args.dry_run)
         except OSError as exc:
-            print(f"error: {item.path}: {exc}", file=err)
+            _say(f"error: {item.path}: {exc}", file=err)
             return 1
         if status.startswith("refused"):
-            print(f"error: {item.path}: {status}", file=err)
+            _say(f"error: {item.path}: {status}", file=err)
             return 1
         changed = changed or status != "unchanged"
-        print(f"  {status:<18} {item.path}", file=out)
+        _say(f"  {status:<18} {item.path}", file=out)
     _print_install_next_steps(out, prefix, changed, args.dry_run)
     return 0
 
@@ -246,17 +251,17 @@ def _print_install_next_steps(
     out: TextIO, prefix: Path | None, changed: bool, dry_run: bool
 ) -> None:
     if not changed:
-        print("Nothing to do: both files are up to date.", file=out)
+        _say("Nothing to do: both files are up to date.", file=out)
         return
     if dry_run:
         return
     if prefix is not None:
-        print(
+        _say(
             f"Note: {prefix / 'share'} must be in $XDG_DATA_DIRS of the session for the bus "
             "and the systemd user manager to find these files.",
             file=out,
         )
-    print(
+    _say(
         "Next:\n"
         "  systemctl --user daemon-reload\n"
         f"  busctl --user introspect {BUS_NAME} /org/i3project/Manager1"
@@ -281,23 +286,23 @@ def run_uninstall(
     env = os.environ if environ is None else environ
     paths = destinations(_prefix(args), env)
     dry = " (dry run)" if args.dry_run else ""
-    print(f"i3project-dbus uninstall{dry}:", file=out)
+    _say(f"i3project-dbus uninstall{dry}:", file=out)
     removed = False
     for path in paths:
         if path.is_symlink():
-            print(f"error: {path}: refused: it is a symlink, managed elsewhere", file=err)
+            _say(f"error: {path}: refused: it is a symlink, managed elsewhere", file=err)
             return 1
         if not path.exists():
-            print(f"  {'absent':<18} {path}", file=out)
+            _say(f"  {'absent':<18} {path}", file=out)
             continue
         if not args.dry_run:
             try:
                 path.unlink()
             except OSError as exc:
-                print(f"error: {path}: {exc}", file=err)
+                _say(f"error: {path}: {exc}", file=err)
                 return 1
         removed = True
-        print(f"  {'would remove' if args.dry_run else 'removed':<18} {path}", file=out)
+        _say(f"  {'would remove' if args.dry_run else 'removed':<18} {path}", file=out)
     _print_uninstall_next_steps(out, paths[1], removed, args.dry_run)
     return 0
 
@@ -305,13 +310,13 @@ def run_uninstall(
 def _print_uninstall_next_steps(out: TextIO, unit: Path, removed: bool, dry_run: bool) -> None:
     wants = unit.parent / "graphical-session.target.wants" / UNIT_NAME
     if wants.is_symlink():
-        print(
+        _say(
             f"Warning: the unit is still enabled ({wants} is left alone);\n"
             f"  run: systemctl --user disable {UNIT_NAME}",
             file=out,
         )
     if removed and not dry_run:
-        print(
+        _say(
             f"Next:\n  systemctl --user stop {UNIT_NAME}\n  systemctl --user daemon-reload",
             file=out,
         )
