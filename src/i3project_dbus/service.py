@@ -65,8 +65,7 @@ class Service:
             return 1
         publisher = Publisher(bus, self.manager)
         publisher.export_all()
-        if self.manager.settings.notifications:
-            self._enable_notifications(bus)
+        self._enable_notifications(bus)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
@@ -169,9 +168,13 @@ class Service:
             await asyncio.sleep(next(delays))
 
     def _enable_notifications(self, bus: ServiceBus) -> None:
-        from .dbus.notifications import notify_switch
+        """Notify on each switch while config.json says so (Reload() turns it on or off)."""
 
         def hook(previous: str, current: str) -> None:
+            if not self.manager.settings.notifications:
+                return
+            from .dbus.notifications import notify_switch
+
             project = self.manager.state.projects.get(current)
             title = project.title if project else ""
             task = asyncio.ensure_future(notify_switch(bus, previous, current, title))

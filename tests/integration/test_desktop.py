@@ -114,3 +114,18 @@ def test_one_notification_per_switch_when_enabled(
         # been sent before the last reply's task finished. Nothing came.
         busctl(bus.address, *call, "GetState")
         assert notify_calls(bus) == []
+
+
+def test_reload_turns_notifications_on(
+    bus: DBusDaemon, dirs: XdgDirs, notification_daemon: object,
+    service: Callable[..., ServiceProcess],
+) -> None:  # fmt: skip
+    service()
+    call = ["call", BUS_NAME, MANAGER_PATH, MANAGER_IFACE]
+    busctl(bus.address, *call, "CreateProject", "sa{sv}", "a", "0")
+    busctl(bus.address, *call, "SwitchProject", "s", "a")
+    settings = dirs.config / "i3project" / "config.json"
+    settings.write_text(json.dumps({"notifications": True}))
+    busctl(bus.address, *call, "Reload")
+    busctl(bus.address, *call, "ClearProject")
+    poll(lambda: len(notify_calls(bus)) == 1, timeout=5, what="one notification after Reload")
