@@ -43,14 +43,23 @@ def _xdg(environ: Mapping[str, str], var: str, fallback: str) -> Path:
     return Path(environ.get("HOME") or os.path.expanduser("~")) / fallback
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write data to path so that path is always either the old or the new content."""
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write data to path so that path is always either the old or the new content.
+
+    The file keeps its permissions (a new one gets ``mode``, 0644 by default).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -10,18 +10,17 @@ This is command-line output, so it writes to stdout/stderr rather than logging.
 """
 
 import argparse
-import contextlib
 import os
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from . import config
 from .dbus.names import BUS_NAME
 
 PLACEHOLDER = "@EXEC@"
@@ -145,25 +144,8 @@ def planned_files(
 
 
 def atomic_write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
-    """Replace ``path`` with ``data`` via temp file, fsync and rename, then fsync the dir."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """Replace ``path`` with ``data`` atomically (config.atomic_write), mode 0644."""
+    config.atomic_write(path, data, mode)
 
 
 def _current(path: Path) -> bytes | None:

@@ -102,3 +102,12 @@ def test_symlinked_project_files_are_read_never_replaced(store: Store, tmp_path:
     with pytest.raises(ConfigError, match="symlink"):
         store.delete_project("web")
     assert (store.projects_dir / "web.json").is_symlink()
+
+
+def test_atomic_write_keeps_a_files_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "p.json"
+    atomic_write(target, b"new")
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.chmod(0o600)
+    atomic_write(target, b"newer")
+    assert target.stat().st_mode & 0o777 == 0o600
