@@ -72,7 +72,9 @@ def parse_restore(mark: str) -> Restore | None:
     if not mark.startswith(RESTORE_PREFIX):
         return None
     parts = mark[len(RESTORE_PREFIX) :].split(":", 2)
-    if len(parts) != 3 or not parts[2]:
+    # i3 refuses to move anything to its internal workspaces ("__i3_scratch"...); a mark
+    # naming one could only be forged, and following it would strand the window.
+    if len(parts) != 3 or not parts[2] or parts[2].startswith("__"):
         return None
     flags = _parse_flags(parts[1])
     if flags is None:

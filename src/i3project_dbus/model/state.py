@@ -193,18 +193,12 @@ class State:
         self._touched = {c: s for c, s in self._touched.items() if s > since}
         self._closed = {c: s for c, s in self._closed.items() if s > since}
 
-    def clear_windows(self) -> None:
-        for con_id in list(self.windows):
-            self.remove_window(con_id)
-        self._touched.clear()
-        self._closed.clear()
-
     # -- switching --------------------------------------------------------------
 
     def plan(self, target: str) -> SwitchPlan:
         if target:
             self.project(target)
-        return plan_switch(self.windows.values(), target)
+        return plan_switch(self.windows.values(), target, self.projects.keys())
 
     def apply_plan(self, plan: SwitchPlan) -> None:
         """Record the outcome of an executed plan (i3 acknowledged every command)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from .marks import Rect, restore_mark, token_of
@@ -44,21 +44,32 @@ def _token(window: Window) -> str:
     return str(window.id)
 
 
-def plan_switch(windows: Iterable[Window], target: str) -> SwitchPlan:
+def plan_switch(
+    windows: Iterable[Window], target: str, projects: Collection[str] | None = None
+) -> SwitchPlan:
     """Plan the move to ``target`` ("" shows every project window).
 
     Windows of other projects that are not in the scratchpad are hidden, with a
     restore mark recording where they were (a window only peeked at with "scratchpad show"
     keeps the mark it has). Windows of the target that carry a restore mark are brought
-    back. Unassigned and global windows are never touched,
-    nor a window a user put in the scratchpad by hand (it has no restore mark).
+    back. Unassigned and global windows are never hidden, nor is a window a user put in
+    the scratchpad by hand (it has no restore mark) ever shown. With ``projects`` given,
+    a mark naming a project not among them counts as no assignment: such a window is
+    never hidden, and is brought back if a switch had hidden it (its project was deleted,
+    or the window unassigned, while it was hidden).
     """
     hide: list[Hide] = []
     show: list[Show] = []
     for window in windows:
-        if not window.project:
+        owner = window.project
+        if projects is not None and owner not in projects:
+            owner = ""
+        if not owner:
+            if window.restore is not None and window.in_scratchpad:
+                r = window.restore
+                show.append(Show(window, r.workspace, r.floating, r.mark, r.rect))
             continue
-        if target and window.project != target:
+        if target and owner != target:
             if window.in_scratchpad:
                 continue
             if window.restore is not None and window.scratchpad_window:
