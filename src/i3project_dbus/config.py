@@ -221,12 +221,16 @@ class Store:
         except OSError as exc:
             raise ConfigError(f"cannot write {self.project_file(project.name)}: {exc}") from exc
 
-    def delete_project(self, name: str) -> None:
+    def check_deletable(self, name: str) -> None:
+        """Raise ConfigError if the project's file is one the service must not remove."""
         if self.is_managed(name):
             raise ConfigError(
                 f"{self.project_file(name)} is a symlink (declared in home-manager or by a "
                 "package); remove the project there"
             )
+
+    def delete_project(self, name: str) -> None:
+        self.check_deletable(name)
         try:
             self.project_file(name).unlink(missing_ok=True)
         except OSError as exc:

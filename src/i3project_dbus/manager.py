@@ -29,7 +29,13 @@ from .i3 import commands
 from .i3.adapter import I3Adapter
 from .i3.tree import Place, find_window_node, window_from_event, window_from_node
 from .model import events as ev
-from .model.errors import ConfigError, I3CommandFailed, NotConnected, ProjectExists
+from .model.errors import (
+    ConfigError,
+    I3CommandFailed,
+    NoSuchProject,
+    NotConnected,
+    ProjectExists,
+)
 from .model.events import DetailValue, Event, EventRing
 from .model.project import Project, validate_name, validate_options
 from .model.state import State
@@ -203,8 +209,6 @@ class Manager:
         if kind == "binding":
             binding = body.get("binding") or {}
             return {"command": str(binding.get("command") or "")}
-        if kind == "shutdown":
-            return {}
         return {}
 
     def _on_window(self, body: dict[str, Any]) -> dict[str, DetailValue]:
@@ -249,6 +253,9 @@ class Manager:
             return None
         if payload.startswith(SYNC_PREFIX):
             if payload == self._barrier_payload and self._barrier and not self._barrier.done():
+                # Every event of our command came before this tick: from here on a move
+                # of one of its windows is the user's, and must be read from the tree.
+                self._own = frozenset()
                 self._barrier.set_result(None)
             return None
         if payload.startswith(TICK_PREFIX):
@@ -293,7 +300,8 @@ class Manager:
             self._dirty = True
             raise
         finally:
-            self._inflight = None
+            if self._inflight is inflight:
+                self._inflight = None
             inflight.set_result(None)
         if generation != self._generation:
             self._mark_dirty()
@@ -306,7 +314,7 @@ class Manager:
         if self._barrier is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._barrier), BARRIER_TIMEOUT)
-            except (TimeoutError, asyncio.CancelledError, NotConnected):
+            except TimeoutError:
                 self._dirty = True
             self._barrier = None
             self._own = frozenset()
@@ -335,15 +343,26 @@ class Manager:
     async def switch(self, target: str, origin: str = "dbus") -> None:
         if target:
             self.state.project(target)
-        await self._reattached()
-        self._require()
-        async with self._lock:
-            await self._switch_locked(target, origin)
+        for attempt in (1, 2):
+            await self._reattached()
+            self._require()
+            try:
+                async with self._lock:
+                    await self._switch_locked(target, origin)
+                return
+            except NotConnected:
+                # i3 went away while this call waited for the lock (an in-place restart):
+                # once it is back, try once more.
+                if attempt == 2 or not self._was_attached:
+                    raise
 
     async def _switch_locked(self, target: str, origin: str) -> None:
         start = time.perf_counter_ns()
         adapter = self._require()
         if target and target not in self.state.projects:
+            if origin != "start":
+                # Deleted while this call waited for the lock: nothing changes.
+                raise NoSuchProject(f"no project named {target!r}")
             target = ""
         fresh = await self._settle()
         plan = self.state.plan(target)
@@ -391,7 +410,16 @@ class Manager:
             self._dirty = True
             raise
         self.state.apply_plan(plan)
-        await self._send_barrier(adapter)
+        await self._send_barrier_or_dirty(adapter)
+
+    async def _send_barrier_or_dirty(self, adapter: I3Adapter) -> None:
+        """i3 has run the command: losing i3 now must not fail the call (the switch is
+        done, and on reattach the tree tells the rest)."""
+        try:
+            await self._send_barrier(adapter)
+        except NotConnected:
+            self._fail_barrier()
+            self._dirty = True
 
     def _touch_project(self, name: str) -> None:
         project = self.state.projects[name]
@@ -445,7 +473,9 @@ class Manager:
                 log.debug("could not mark new window %s: %s", con_id, exc)
                 return
             acked = time.perf_counter_ns()
-            self.state.update_window(con_id, marks=(*window.marks, mark))
+            current = self.state.windows.get(con_id)
+            if current is not None and mark not in current.marks:
+                self.state.update_window(con_id, marks=(*current.marks, mark))
         details: dict[str, DetailValue] = {
             "con_id": con_id,
             "project": project,
@@ -516,6 +546,9 @@ class Manager:
     async def delete(self, name: str) -> None:
         """Delete a project: its windows come back if hidden and lose their assignment."""
         project = self.state.project(name)
+        # Refuse before touching i3: a project whose file is not ours stays whole.
+        self.store.check_deletable(name)
+        await self._reattached()
         async with self._lock:
             if self.connected:
                 adapter = self._require()
@@ -548,7 +581,7 @@ class Manager:
             if current is not None:
                 keep = tuple(m for m in current.marks if m not in w.assignment_marks)
                 self.state.update_window(w.id, marks=keep)
-        await self._send_barrier(adapter)
+        await self._send_barrier_or_dirty(adapter)
 
     async def reload(self) -> None:
         settings = await self._write(self.store.load_settings)
@@ -556,14 +589,21 @@ class Manager:
         async with self._lock:
             self.settings = settings
             self.state.classification = settings.classification
-            for name in [n for n in self.state.projects if n not in projects]:
-                if self.state.active == name:
-                    self.state.set_active("")
-                    await self._persist_active("")
+            removed = [n for n in self.state.projects if n not in projects]
+            for name in removed:
                 self.state.remove_project(name)
             for project in projects.values():
                 self.state.put_project(project)
             self._set_config_errors([*settings.errors, *errors])
+            if removed:
+                # Windows of a removed project come back if hidden (plan_switch treats
+                # their marks as no assignment); an active one removed means none is.
+                active = self.state.active if self.state.active in projects else ""
+                if self.connected:
+                    await self._switch_locked(active, origin="reload")
+                elif active != self.state.active:
+                    self.state.set_active(active)
+                    await self._persist_active(active)
         self._record("config::reload", {"projects": len(projects), "errors": len(errors)})
 
     def _set_config_errors(self, errors: list[str]) -> None:

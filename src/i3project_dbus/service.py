@@ -130,6 +130,7 @@ class Service:
             except (I3ProjectError, ConnectionLost, OSError) as exc:
                 log.warning("lost i3 while reading its state: %s", exc)
                 self.manager.detach()
+                await asyncio.sleep(next(delays))  # never a tight loop, whatever i3 says
                 continue
             except Exception:
                 # Anything else (a reply we cannot read) must not end this loop: the

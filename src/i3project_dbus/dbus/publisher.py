@@ -145,6 +145,12 @@ class Publisher:
         }
         if props:
             self._queue(iface, *props)
+        if old.scoped_classes != new.scoped_classes and self.manager.state.active == new.name:
+            self._queue_all_scopes()
+
+    def _queue_all_scopes(self) -> None:
+        for window_iface in self.windows.values():
+            self._queue(window_iface, "Scope")
 
     def project_removed(self, project: Project) -> None:
         iface = self.projects.pop(project.name, None)
@@ -161,8 +167,7 @@ class Publisher:
         for project in (previous, current):
             extra = self.manager.state.projects.get(project) if project else None
             if extra is not None and extra.scoped_classes:
-                for window_iface in self.windows.values():
-                    self._queue(window_iface, "Scope")
+                self._queue_all_scopes()
         self.root.ProjectSwitched(previous, current)
 
     # -- other listeners --------------------------------------------------------
@@ -175,4 +180,6 @@ class Publisher:
         self._queue(self.root, "Connected", "WindowManager")
 
     def config_changed(self) -> None:
+        # Reload: the class lists may have changed, and with them every window's Scope.
         self._queue(self.root, "ConfigErrors")
+        self._queue_all_scopes()

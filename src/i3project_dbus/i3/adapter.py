@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from i3ipc import Event
@@ -114,11 +113,3 @@ class I3Adapter:
 
     def close(self) -> None:
         self._conn.close()
-
-
-def describe_event(kind: str, body: dict[str, Any]) -> str:
-    change = body.get("change")
-    return f"{kind}::{change}" if change else kind
-
-
-Callback = Callable[[str, dict[str, Any]], None]
