@@ -37,7 +37,7 @@ def _per_window_commands(env: Environment, target: str) -> list[str]:
         if s.floating:
             parts.append("floating enable")
         parts.append(f"unmark {commands.quote(s.mark)}")
-        out.append(commands.for_con(s.window.id, *parts))
+        out.append(commands.for_window(s.window, commands.identity_mark(s.window), *parts))
     return out
 
 

@@ -467,7 +467,7 @@ class Manager:
             mark = self.state.new_assignment_mark(window, project)
             sent = time.perf_counter_ns()
             try:
-                await adapter.run(commands.mark(con_id, mark))
+                await adapter.run(commands.mark(window, mark))
             except I3CommandFailed as exc:
                 # Most often the window closed before it could be marked.
                 log.debug("could not mark new window %s: %s", con_id, exc)
@@ -496,12 +496,14 @@ class Manager:
         async with self._lock:
             await self._settle()
             window = self.state.window(con_id)
-            parts = [commands.unmark(con_id, m) for m in window.assignment_marks]
+            # The new mark first: the old ones name the window in the commands' criteria.
+            parts = []
             marks = tuple(m for m in window.marks if m not in window.assignment_marks)
             if project:
                 mark = self.state.new_assignment_mark(window, project)
-                parts.append(commands.mark(con_id, mark))
+                parts.append(commands.mark(window, mark))
                 marks = (*marks, mark)
+            parts += [commands.unmark(window, m) for m in window.assignment_marks]
             await adapter.run(commands.join(parts))
             self.state.update_window(con_id, marks=marks)
             self._record(ev.WINDOW_ASSIGN, {"con_id": con_id, "project": project, "auto": False})
@@ -518,7 +520,8 @@ class Manager:
         window = self.state.window(con_id)
         if window.hidden and window.project and window.project != self.state.active:
             await self.switch(window.project, origin="focus")
-        await adapter.run(commands.focus(con_id))
+            window = self.state.window(con_id)
+        await adapter.run(commands.focus(window))
 
     # -- projects ---------------------------------------------------------------
 
@@ -571,7 +574,7 @@ class Manager:
             "", (), tuple(s for s in self.state.plan("").show if s.window.project == name)
         )
         parts = [commands.switch(plan)] if not plan.empty else []
-        parts += [commands.unmark(w.id, m) for w in windows for m in w.assignment_marks]
+        parts += [commands.unmark(w, m) for w in windows for m in w.assignment_marks]
         self._own = frozenset(w.id for w in windows)
         self._generation += 1
         await adapter.run(commands.join(p for p in parts if p))

@@ -41,10 +41,12 @@ def test_switch_is_one_payload() -> None:
     )
     payload = commands.switch(plan_switch(windows, "b"))
     assert payload.count("move scratchpad") == 100
-    # Shown windows are tiled on a workspace nobody sees first, then placed.
+    # Shown windows are tiled on a workspace nobody sees first, then placed; each command
+    # names its window by the assignment mark only that window carries.
+    named = '[con_mark="^project:b:500$"]'
     assert payload.endswith(
-        '[con_id=500] move container to workspace "i3project-staging", floating disable, '
-        'floating enable; [con_id=500] move container to workspace "w\\"s", '
+        f'{named} move container to workspace "i3project-staging", floating disable, '
+        f'floating enable; {named} move container to workspace "w\\"s", '
         'unmark "_i3p_restore:500:1:w\\"s"'
     )
     assert payload.count(";") == 101
@@ -111,11 +113,12 @@ def test_floating_window_comes_back_with_its_geometry() -> None:
     mark = restore_mark("9", True, "1", (10, 20, 300, 200))
     w = Window(9, workspace=SCRATCHPAD, marks=(assignment_mark("a", "9"), mark))
     payload = commands.switch(plan_switch([w], "a"))
+    named = '[con_mark="^project:a:9$"]'
     assert payload == (
-        '[con_id=9] move container to workspace "i3project-staging", floating disable, '
-        "floating enable; "
-        '[con_id=9] move container to workspace "1", resize set 300 px 200 px, '
-        'move position 10 px 20 px, unmark "_i3p_restore:9:1,10,20,300,200:1"'
+        f'{named} move container to workspace "i3project-staging", floating disable, '
+        f'floating enable; {named} move container to workspace "1", '
+        "resize set 300 px 200 px, move position 10 px 20 px, "
+        'unmark "_i3p_restore:9:1,10,20,300,200:1"'
     )
 
 
@@ -129,3 +132,25 @@ def test_event_containers_of_floating_windows() -> None:
     assert node is inner
     w = window_from_event(wrapper, inner, Place("3", "screen"))
     assert (w.id, w.workspace, w.floating, w.rect) == (11, "3", True, (1, 2, 30, 40))
+
+
+def test_every_command_names_its_window_by_a_mark_too() -> None:
+    # i3 reuses a closed container's id at once: an id alone could move another window.
+    mark = assignment_mark("a", "7.2")
+    w = Window(7, workspace="1", marks=(mark,), x11_id=0x600001)
+    plan = plan_switch([w], "b")
+    assert commands.switch(plan).startswith('[con_mark="^project:a:7\\\\.2$"] ')
+    fresh = Window(8, x11_id=0x600002)
+    assert commands.mark(fresh, "project:a:8").startswith(f"[id={0x600002}] ")
+    assert commands.mark(Window(9), "project:a:9").startswith("[con_id=9] ")  # sway, no mark
+    assert commands.unmark(w, mark).startswith('[con_mark="^project:a:7\\\\.2$"] ')
+
+
+def test_a_window_without_assignment_is_named_without_a_huge_regex() -> None:
+    # A restore mark carries the workspace name, which may be 64 KiB: PCRE refuses that.
+    huge = restore_mark("3", False, "w" * 65536)
+    orphan = Window(3, workspace=SCRATCHPAD, marks=(huge,), x11_id=0x700003)
+    payload = commands.switch(plan_switch([orphan], ""))
+    assert payload.startswith(f"[id={0x700003}] ")
+    sway_orphan = Window(4, workspace=SCRATCHPAD, marks=(huge,))
+    assert commands.switch(plan_switch([sway_orphan], "")).startswith("[con_id=4] ")

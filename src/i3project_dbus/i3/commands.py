@@ -1,14 +1,26 @@
 """Every i3 command the service sends is built here, and every string in it goes through quote().
 
 No value from a D-Bus argument or from a window is pasted into a command any other
-way: criteria use numeric container ids only, and strings are always quoted.
+way: criteria hold numbers, or a mark as an escaped, anchored, quoted regular expression.
+
+A container id cannot name a window safely: it is the address of i3's container, and
+i3 reuses an address as soon as it is freed. A window that closes after a plan is made
+can leave its id to a container made by the same payload (hiding a window creates a
+floating wrapper), and a command meant for the closed window then moves another one:
+seen in tests, a hidden window brought back into the wrong project. Adding criteria
+does not help, since i3 skips mark and window criteria for a container that has no
+marks and no window, like that wrapper. So a command names its window by a mark only
+that window carries, or by its X11 window id, both of which match nothing once the
+window is gone; the container id is the last resort, for a sway window with no mark.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..model.switch import Hide, Show, SwitchPlan
+from ..model.window import Window
 
 
 def quote(value: str) -> str:
@@ -18,9 +30,35 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def for_con(con_id: int, *commands: str) -> str:
-    """Commands applied to one container, chained with ',' so they share its criteria."""
-    return f"[con_id={int(con_id)}] " + ", ".join(commands)
+def criteria(window: Window, mark: str | None = None) -> str:
+    """Criteria that match this window and nothing else, even after it has closed."""
+    if mark is not None:
+        return f"[con_mark={quote('^' + re.escape(mark) + '$')}]"
+    if window.x11_id:
+        return f"[id={int(window.x11_id)}]"
+    return f"[con_id={int(window.id)}]"
+
+
+def for_window(window: Window, mark: str | None, *commands: str) -> str:
+    """Commands applied to one window, chained with ',' so they share its criteria."""
+    return criteria(window, mark) + " " + ", ".join(commands)
+
+
+# i3 compiles a con_mark criterion as a PCRE pattern, which has a size limit; a restore
+# mark holds a workspace name, which can be as long as anyone likes.
+MAX_MARK_CRITERION = 1024
+
+
+def identity_mark(window: Window) -> str | None:
+    """A mark that names this window alone: its assignment (short by construction), else
+    a restore mark if short enough, else None (the X11 id or container id then)."""
+    for mark in window.assignment_marks:
+        return mark
+    if not window.x11_id:
+        for mark in window.restore_marks:
+            if len(mark) <= MAX_MARK_CRITERION:
+                return mark
+    return None
 
 
 def join(commands: Iterable[str]) -> str:
@@ -28,16 +66,16 @@ def join(commands: Iterable[str]) -> str:
     return "; ".join(commands)
 
 
-def mark(con_id: int, mark_: str) -> str:
-    return for_con(con_id, f"mark --add {quote(mark_)}")
+def mark(window: Window, mark_: str) -> str:
+    return for_window(window, identity_mark(window), f"mark --add {quote(mark_)}")
 
 
-def unmark(con_id: int, mark_: str) -> str:
-    return for_con(con_id, f"unmark {quote(mark_)}")
+def unmark(window: Window, mark_: str) -> str:
+    return for_window(window, mark_, f"unmark {quote(mark_)}")
 
 
-def focus(con_id: int) -> str:
-    return for_con(con_id, "focus")
+def focus(window: Window) -> str:
+    return for_window(window, identity_mark(window), "focus")
 
 
 def focus_workspace(name: str) -> str:
@@ -48,7 +86,7 @@ def focus_workspace(name: str) -> str:
 def _hide(h: Hide) -> str:
     parts = [f"unmark {quote(m)}" for m in h.stale]
     parts += [f"mark --add {quote(h.mark)}", "move scratchpad"]
-    return for_con(h.window.id, *parts)
+    return for_window(h.window, identity_mark(h.window), *parts)
 
 
 # Windows come back through a workspace nobody sees. Tiling a window ("floating
@@ -65,7 +103,7 @@ def _stage(s: Show) -> str:
     parts = [f"move container to workspace {quote(STAGING_WORKSPACE)}", "floating disable"]
     if s.floating:
         parts.append("floating enable")
-    return for_con(s.window.id, *parts)
+    return for_window(s.window, identity_mark(s.window), *parts)
 
 
 def _place(s: Show, sway: bool = False) -> str:
@@ -79,7 +117,7 @@ def _place(s: Show, sway: bool = False) -> str:
             # of the output at that point; on the same output a move keeps the place.
             parts.append(f"move container to workspace {quote(s.workspace)}")
     parts.append(f"unmark {quote(s.mark)}")
-    return for_con(s.window.id, *parts)
+    return for_window(s.window, identity_mark(s.window), *parts)
 
 
 def switch(plan: SwitchPlan, sway: bool = False) -> str:
