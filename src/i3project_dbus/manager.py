@@ -529,8 +529,13 @@ class Manager:
         validate_name(name)
         clean = validate_options(options)
         async with self._lock:
-            if name in self.state.projects or self.store.file_exists(name):
+            if name in self.state.projects:
                 raise ProjectExists(f"project {name!r} exists already")
+            if self.store.file_exists(name):
+                raise ProjectExists(
+                    f"{self.store.project_file(name)} exists but could not be loaded; "
+                    "fix or remove it, then Reload"
+                )
             now = _iso_now()
             project = Project(name=name, created=now, **clean)
             await self._write(self.store.save_project, project)

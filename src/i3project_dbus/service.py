@@ -11,9 +11,10 @@ import signal
 import time
 from collections.abc import Iterator, Mapping
 
-from dbus_fast import BusType, NameFlag, RequestNameReply
+from dbus_fast import NameFlag, RequestNameReply
 
 from . import __version__, sdnotify
+from .busaddress import session_bus_address
 from .config import Store
 from .dbus import names
 from .dbus.bus import ServiceBus
@@ -58,7 +59,14 @@ class Service:
     async def run(self) -> int:
         self.manager.load()
         try:
-            bus = ServiceBus(bus_type=BusType.SESSION)
+            address = session_bus_address()
+            if not address:
+                log.error(
+                    "no session bus: DBUS_SESSION_BUS_ADDRESS is unset and there is "
+                    "no $XDG_RUNTIME_DIR/bus"
+                )
+                return 1
+            bus = ServiceBus(bus_address=address)
             await bus.connect()
         except Exception as exc:
             log.error("cannot connect to the session bus: %s", exc)

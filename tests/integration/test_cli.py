@@ -383,12 +383,35 @@ def test_no_bus_exits_2(tmp_path: Path) -> None:
     proc = run(f"unix:path={tmp_path}/no-bus", "switch", "alpha")
     assert proc.returncode == UNREACHABLE
     assert "session bus" in proc.stderr
-    env = clean_env()
+    env = clean_env({"XDG_RUNTIME_DIR": str(tmp_path)})  # no bus socket in it either
     env["PYTHONPATH"] = str(SRC)
     proc = subprocess.run([*CLI, "current"], env=env, capture_output=True, text=True,
                           timeout=30, check=False)  # fmt: skip
     assert proc.returncode == UNREACHABLE
     assert "DBUS_SESSION_BUS_ADDRESS" in proc.stderr
+
+
+def test_the_user_bus_socket_is_found_without_the_variable(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    # i3 started by startx under a systemd user session: no DBUS_SESSION_BUS_ADDRESS in the
+    # environment, the bus at $XDG_RUNTIME_DIR/bus (busctl --user and gdbus look there).
+    address = world["address"]
+    path = address.split("path=", 1)[1].split(",", 1)[0]
+    (tmp_path / "bus").symlink_to(path)
+    env = clean_env({"XDG_RUNTIME_DIR": str(tmp_path)})
+    env["PYTHONPATH"] = str(SRC)
+    for args in (["switch", "beta"], ["current"]):
+        proc = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
+                              timeout=30, check=False)  # fmt: skip
+        assert proc.returncode == OK, proc.stderr
+    assert proc.stdout.strip() == "beta"
+
+
+def test_the_first_bus_address_that_answers_is_used(world: dict[str, Any], tmp_path: Path) -> None:
+    both = f"unix:path={tmp_path}/no-bus;{world['address']}"
+    assert run(both, "switch", "alpha").returncode == OK
+    assert run(both, "current").stdout.strip() == "alpha"
 
 
 # --- D-Bus activation -----------------------------------------------------------------------

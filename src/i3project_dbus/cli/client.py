@@ -7,7 +7,6 @@ not running is started by D-Bus activation if the activation file is installed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
+from ..busaddress import entries, session_bus_address
 from ..dbus import names
 from .errors import UNREACHABLE, CliError, from_dbus_error
 
@@ -39,18 +39,23 @@ class Client:
 
     def connect(self) -> DBusConnection:
         if self._conn is None:
-            address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+            address = session_bus_address()
             if not address:
                 raise CliError(
-                    "no session bus: DBUS_SESSION_BUS_ADDRESS is not set"
-                    " (run i3project inside your desktop session)",
+                    "no session bus: DBUS_SESSION_BUS_ADDRESS is not set and there is no"
+                    " $XDG_RUNTIME_DIR/bus (run i3project inside your desktop session)",
                     UNREACHABLE,
                 )
-            try:
-                self._conn = open_dbus_connection("SESSION")
-            except (OSError, RuntimeError, ValueError) as exc:
+            error: Exception | None = None
+            for entry in entries(address):
+                try:
+                    self._conn = open_dbus_connection(entry)
+                    break
+                except (OSError, RuntimeError, ValueError) as exc:
+                    error = exc
+            if self._conn is None:
                 raise CliError(
-                    f"cannot connect to the session bus at {address}: {exc}", UNREACHABLE
+                    f"cannot connect to the session bus at {address}: {error}", UNREACHABLE
                 ) from None
         return self._conn
 

@@ -115,13 +115,18 @@ def polybar(status: Status, menu_command: str = DEFAULT_MENU_COMMAND) -> str:
     return f"%{{A1:{action}:}}%{{F{color}}}{text}%{{F-}}%{{A}}"
 
 
+def _pango(text: str) -> str:
+    """waybar reads text and tooltip as Pango markup: a name with & or < must not be."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def waybar(status: Status, menu_command: str = DEFAULT_MENU_COMMAND) -> str:
     """A custom module with return-type json: text, tooltip, class (and alt)."""
     return json.dumps(
         {
-            "text": status.label,
+            "text": _pango(status.label),
             "alt": status.active or status.css_class,
-            "tooltip": status.tooltip,
+            "tooltip": _pango(status.tooltip),
             "class": status.css_class,
         }
     )

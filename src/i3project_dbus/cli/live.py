@@ -16,9 +16,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from dbus_fast import BusType, Message, MessageType
+from dbus_fast import InvalidAddressError, Message, MessageType
 from dbus_fast.aio import MessageBus
 
+from ..busaddress import session_bus_address
 from ..dbus import names
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,11 @@ class ServiceFeed:
         """Follow the service until cancelled, reconnecting to the bus when it drops."""
         while True:
             try:
-                self.bus = await MessageBus(bus_type=BusType.SESSION).connect()
-            except (OSError, EOFError, ValueError) as exc:
+                address = session_bus_address()
+                if not address:
+                    raise ValueError("no session bus")
+                self.bus = await MessageBus(bus_address=address).connect()
+            except (OSError, EOFError, ValueError, InvalidAddressError) as exc:
                 log.debug("cannot connect to the session bus: %s", exc)
                 self.on_state(None)
                 await asyncio.sleep(RECONNECT_DELAY)

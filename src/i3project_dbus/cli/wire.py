@@ -18,6 +18,8 @@ import _socket
 import os
 import struct
 
+from ..busaddress import session_bus_address
+
 BUS_NAME = "org.i3project.Manager1"
 MANAGER_PATH = "/org/i3project/Manager1"
 MANAGER_IFACE = "org.i3project.Manager1"
@@ -86,6 +88,28 @@ def method_call(
     _pad(msg, 8)
     msg.extend(body)
     return bytes(msg)
+
+
+def _connect_first(address: str, timeout: float) -> _socket.socket:
+    """A socket connected to the first entry of the address that answers, as libdbus
+    tries them."""
+    error: OSError | None = None
+    for entry in address.split(";"):
+        try:
+            path = socket_address(entry)
+        except Unsupported:
+            continue
+        sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    if error is not None:
+        raise error
+    raise Unsupported(f"no unix socket in {address!r}")
 
 
 def socket_address(address: str) -> str:
@@ -185,13 +209,11 @@ def call(member: str, arg: str | None = None, timeout: float = 25.0) -> None:
     OSError/ConnectionError when the bus cannot be reached, Unsupported when this client
     cannot do what the bus asks.
     """
-    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    address = session_bus_address()
     if not address:
-        raise Unsupported("DBUS_SESSION_BUS_ADDRESS is not set")
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        raise Unsupported("no session bus address")
+    sock = _connect_first(address, timeout)
     try:
-        sock.settimeout(timeout)
-        sock.connect(socket_address(address))
         uid = str(os.getuid()).encode().hex().encode()
         sock.sendall(b"\0AUTH EXTERNAL " + uid + b"\r\n")
         reader = Reader(sock)

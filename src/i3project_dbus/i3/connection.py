@@ -45,17 +45,6 @@ class SubscriptionRefused(ConnectionLost):
     """i3 or sway answered a SUBSCRIBE with success false (an event type it lacks)."""
 
 
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            raise ConnectionLost("i3 closed the socket")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
 def parse_json(raw: bytes) -> Any:
     """Parse an i3 reply or event. i3 passes window titles and classes through byte for
     byte, so any X client can put invalid UTF-8 into a message; such bytes become U+FFFD
@@ -87,9 +76,10 @@ class I3Connection(Connection):  # type: ignore[misc]
             self._cmd_socket.close()
             self._sub_socket.close()
             raise
-        # The subscription socket is read from the loop's reader callback; a timeout
-        # turns an i3 that stops mid-message into ConnectionLost instead of a hang.
-        self._sub_socket.settimeout(READ_TIMEOUT)
+        # The subscription socket is read from the loop's reader callback, without ever
+        # blocking: what arrives is buffered, and each whole message handled.
+        self._sub_socket.setblocking(False)
+        self._sub_buffer = bytearray()
         self._sub_fd = self._sub_socket.fileno()
         self._loop.add_reader(self._sub_fd, self._read_message)
         return self
@@ -98,24 +88,50 @@ class I3Connection(Connection):  # type: ignore[misc]
         """Subscribe and wait for i3's answer, so that no later event can be missed."""
         self._sub_reply = self._loop.create_future()
         payload = json.dumps([e.value for e in events]).encode()
-        self._sub_socket.sendall(HEADER.pack(MAGIC, len(payload), MessageType.SUBSCRIBE.value))
-        self._sub_socket.sendall(payload)
+        header = HEADER.pack(MAGIC, len(payload), MessageType.SUBSCRIBE.value)
+        await self._loop.sock_sendall(self._sub_socket, header + payload)
         reply = await asyncio.wait_for(self._sub_reply, SUBSCRIBE_TIMEOUT)
         if not (isinstance(reply, dict) and reply.get("success")):
             raise SubscriptionRefused(f"i3 refused the subscription: {reply!r}")
 
     def _read_message(self) -> None:
+        """Take what the event socket has and handle every whole message in the buffer."""
         if self._closed:
             return
         try:
-            magic, length, kind = HEADER.unpack(_recv_exact(self._sub_socket, HEADER.size))
-            if magic != MAGIC:
-                raise ConnectionLost("bad magic on the i3 event socket")
-            body = parse_json(_recv_exact(self._sub_socket, length))
-        except (OSError, ValueError) as exc:
+            chunk = self._sub_socket.recv(1 << 20)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
             log.debug("i3 event socket: %s", exc)
             self._lose()
             return
+        if not chunk:
+            log.debug("i3 event socket: i3 closed the socket")
+            self._lose()
+            return
+        buffer = self._sub_buffer
+        buffer += chunk
+        while len(buffer) >= HEADER.size and not self._closed:
+            magic, length, kind = HEADER.unpack_from(buffer)
+            end = HEADER.size + length
+            if magic != MAGIC:
+                log.debug("i3 event socket: bad magic")
+                self._lose()
+                return
+            if len(buffer) < end:
+                return
+            raw = bytes(buffer[HEADER.size : end])
+            del buffer[:end]
+            try:
+                body = parse_json(raw)
+            except ValueError as exc:
+                log.debug("i3 event socket: %s", exc)
+                self._lose()
+                return
+            self._handle(kind, body)
+
+    def _handle(self, kind: int, body: Any) -> None:
         if not kind & (1 << 31):
             if self._sub_reply is not None and not self._sub_reply.done():
                 self._sub_reply.set_result(body)
