@@ -97,3 +97,11 @@ def test_the_keypress_path_imports_neither_asyncio_nor_rich_nor_jeepney(tmp_path
     out = subprocess.run([sys.executable, "-S", "-c", program_fast], env=env,
                          capture_output=True, text=True, timeout=60, check=True).stdout  # fmt: skip
     assert out.strip() == "[]", f"heavy imports on the keypress path: {out}"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_a_timeout_must_be_positive(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--timeout", value, "current"])
+    assert exit_info.value.code == errors.INVALID
+    assert "--timeout" in capsys.readouterr().err

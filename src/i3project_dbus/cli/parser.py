@@ -18,6 +18,17 @@ every query command. NO_COLOR turns colour off.
 """
 
 
+def seconds(text: str) -> float:
+    """A positive number of seconds (0 or less would give up before asking)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
 class Parser(argparse.ArgumentParser):
     """argparse exits 2 on a usage error; 2 means "service unreachable" here, so use 3."""
 
@@ -35,7 +46,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument(
-        "--timeout", type=float, default=25.0, metavar="SECONDS",
+        "--timeout", type=seconds, default=25.0, metavar="SECONDS",
         help="how long to wait for the service to answer (default: 25)",
     )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
