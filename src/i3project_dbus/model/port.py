@@ -1,0 +1,98 @@
+"""The ports through which the service's capabilities act and report: the i3 port they
+drive, and the listener they tell. Plain protocols and a base class, no I/O."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .events import Event
+from .project import Project
+from .switch import SwitchPlan
+from .window import Window
+
+
+class I3Port(Protocol):
+    """One live connection to i3 or sway (``i3.adapter.I3Adapter``; a typed fake in unit
+    tests). Every method raises NotConnected once the connection is lost, and ``run``
+    raises I3CommandFailed naming i3's errors when any part of a payload failed."""
+
+    @property
+    def socket_path(self) -> str: ...
+
+    @property
+    def description(self) -> str:
+        """The window manager and its version, such as i3 4.22 or sway 1.7."""
+        ...
+
+    @property
+    def is_sway(self) -> bool: ...
+
+    @property
+    def connected(self) -> bool: ...
+
+    async def windows(self) -> list[Window]:
+        """Every window of the tree, read now, with its workspace and output."""
+        ...
+
+    async def tree_json(self) -> str:
+        """i3's own layout tree as JSON text, for diagnostics (passed through, not read)."""
+        ...
+
+    async def run(self, command: str) -> None:
+        """Run one command payload (commands joined by ';') in one round trip."""
+        ...
+
+    async def run_switch(self, plan: SwitchPlan) -> None:
+        """Run a switch plan as one payload (sway: keeping the focused workspace)."""
+        ...
+
+    async def focused_workspace(self) -> str: ...
+
+    async def sync(self) -> bool:
+        """The tick barrier: return True once every event i3 sent before this call has
+        been handed to the event callback; False if it did not come back in time."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Listener:
+    """What the service tells those who follow it (the D-Bus publisher, the notifier).
+
+    One protocol instead of lists of callbacks: every method does nothing by default,
+    and a listener overrides what it needs. Calls come in the order things happen, on
+    the event loop; a listener must not raise (the caller logs it if one does)."""
+
+    def window_added(self, window: Window) -> None:
+        """A window appeared in the model."""
+
+    def window_changed(self, old: Window, new: Window) -> None:
+        """A window's fields changed (``old != new``)."""
+
+    def window_removed(self, window: Window) -> None:
+        """A window left the model."""
+
+    def project_added(self, project: Project) -> None:
+        """A project was created or loaded."""
+
+    def project_changed(self, old: Project, new: Project) -> None:
+        """A project's record changed."""
+
+    def project_removed(self, project: Project) -> None:
+        """A project was deleted or is gone from the files."""
+
+    def active_changed(self, previous: str, current: str) -> None:
+        """The active project changed in the model ("" is none)."""
+
+    def switched(self, previous: str, current: str) -> None:
+        """A switch finished and every change it made is in the model; only when the
+        active project actually changed."""
+
+    def event_recorded(self, event: Event) -> None:
+        """An event entered the event ring."""
+
+    def connection_changed(self, connected: bool) -> None:
+        """The service attached to i3 (True) or lost it (False)."""
+
+    def config_changed(self) -> None:
+        """Settings or the configuration errors changed (a Reload)."""
