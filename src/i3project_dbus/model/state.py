@@ -94,8 +94,14 @@ class State:
 
     # -- classification ---------------------------------------------------------
 
+    def project_of(self, window: Window) -> str:
+        """The project a window is assigned to, "" for none: a mark naming a project
+        that does not exist (its file deleted while the service was stopped) counts
+        as no assignment, as it does for switching."""
+        return window.project if window.project in self.projects else ""
+
     def scope_of(self, window: Window) -> Scope:
-        if window.project:
+        if self.project_of(window):
             return Scope.SCOPED
         extra: tuple[str, ...] = ()
         if self.active and self.active in self.projects:
@@ -249,11 +255,11 @@ class State:
             "title": w.title,
             "workspace": w.workspace,
             "output": w.output,
-            "project": w.project,
+            "project": self.project_of(w),
             "scope": self.scope_of(w).value,
             "hidden": w.hidden,
             "focused": w.focused,
-            "floating": w.floating,
+            "floating": w.shown_floating,
             "urgent": w.urgent,
             "marks": list(w.marks),
         }

@@ -50,6 +50,14 @@ class Window:
         return self.restore is not None and self.in_scratchpad
 
     @property
+    def shown_floating(self) -> bool:
+        """Floating as the user placed it: while hidden, as it was before the switch hid
+        it (its restore mark), not the scratchpad's floating that i3 reports."""
+        if self.hidden and self.restore is not None:
+            return self.restore.floating
+        return self.floating
+
+    @property
     def assignment_marks(self) -> tuple[str, ...]:
         return tuple(m for m in self.marks if parse_assignment(m) is not None)
 
