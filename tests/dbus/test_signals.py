@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from dbus_contract import Client
-from dbus_fast import Message
+from dbus_fast import Message, MessageType
 
 from harness import (
     I3,
@@ -135,9 +135,20 @@ async def test_project_switched_follows_the_property_changes(
     service()
     await client.ok(MANAGER_PATH, MANAGER, "CreateProject", "sa{sv}", "web", {})
     since = len(client.signals)
-    await client.ok(MANAGER_PATH, MANAGER, "SwitchProject", "s", "web")
+    reply = await client.call(MANAGER_PATH, MANAGER, "SwitchProject", "s", "web")
     switched = await client.wait_signal("ProjectSwitched")
     before = client.signals[since : client.signals.index(switched)]
+    # The caller gets its answer first; the switch's signals follow (a sender numbers
+    # its messages in the order it sends them).
+    assert reply.message_type == MessageType.METHOD_RETURN
+    ours = [
+        m
+        for m in before
+        if m.member == "PropertiesChanged"
+        and m.path == MANAGER_PATH
+        and "ActiveProject" in m.body[1]
+    ]
+    assert all(m.serial > reply.serial for m in [*ours, switched]), "a signal came first"
 
     def announced(path: str, prop: str) -> list[Any]:
         return [
@@ -238,3 +249,42 @@ async def test_a_mark_naming_no_project_is_no_assignment(
     assert await client.get(path, WINDOW, "Scope") == "scoped"
     assert await client.get(PROJECTS_PATH + "/gone", PROJECT, "Windows") == [path]
     assert cli_windows(bus.address, "--project", "") == []
+
+
+# -- 2. one PropertiesChanged per window per switch -----------------------------------
+
+
+async def test_a_switch_announces_each_window_once_with_its_final_values(
+    service: Callable[..., ServiceProcess], i3: I3, xwindows: XWindows, client: Client
+) -> None:
+    service()
+    owners: dict[str, list[int]] = {"web": [], "mail": []}
+    for name, titles in (("web", ("w1", "w2", "w3")), ("mail", ("m1", "m2"))):
+        await client.ok(MANAGER_PATH, MANAGER, "CreateProject", "sa{sv}", name, {})
+        await client.ok(MANAGER_PATH, MANAGER, "SwitchProject", "s", name)
+        for title in titles:
+            owners[name].append(wait_managed(i3, xwindows.open("XTerm", "xterm", title))["id"])
+        if name == "web":
+            i3.command(f"[con_id={owners['web'][0]}] floating enable")
+    paths = {con: await published(client, con) for cons in owners.values() for con in cons}
+    for path in paths.values():
+        await apoll(lambda p=path: client.get(p, WINDOW, "Project"), what=f"{path} assigned")
+
+    for target, gone in (("web", "mail"), ("mail", "web"), ("", "")):
+        await settle(client, i3)
+        since = len(client.signals)
+        await client.ok(MANAGER_PATH, MANAGER, "SwitchProject", "s", target)
+        await settle(client, i3)
+        for con, path in paths.items():
+            announced = changes(client, path, since)
+            assert len(announced) <= 1, f"switch to {target!r}: {path} announced {announced}"
+            hidden = con in owners.get(gone, ())
+            final = {
+                prop: await client.get(path, WINDOW, prop)
+                for prop in ("Hidden", "Workspace", "Floating", "Focused", "Output")
+            }
+            assert final["Hidden"] is hidden, (target, path)
+            assert final["Floating"] is (con == owners["web"][0]), (target, path)
+            for prop, value in (announced[0] if announced else {}).items():
+                if prop in final:
+                    assert value == final[prop], (target, path, prop)

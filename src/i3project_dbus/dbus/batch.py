@@ -12,11 +12,14 @@ runs at the end of the loop turn, or, while a switch holds the batch, when it en
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from dbus_fast.service import ServiceInterface
+
+from .fastcompat import after_reply
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,11 @@ class Batch:
 
     # -- holding ----------------------------------------------------------------
 
+    @property
+    def held(self) -> bool:
+        """Whether a switch holds the batch now."""
+        return bool(self._holds)
+
     def hold(self) -> None:
         self._holds += 1
         if self._limit is None:
@@ -105,6 +113,17 @@ class Batch:
         if not self._holds:
             self._cancel_limit()
             self.flush()
+
+    @contextlib.contextmanager
+    def until_replied(self) -> Iterator[None]:
+        """Hold the batch for a D-Bus method that moves windows, until its reply is out:
+        the caller gets its answer without waiting for the signals to be encoded and
+        sent, and they follow it at once."""
+        self.hold()
+        try:
+            yield
+        finally:
+            after_reply(self.release)
 
     def _held_too_long(self) -> None:
         self._limit = None

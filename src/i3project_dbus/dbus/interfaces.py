@@ -26,6 +26,7 @@ from ..manager import Manager
 from ..model.errors import InvalidArgument, NoSuchWindow
 from ..model.window import Window
 from . import names
+from .batch import Batch
 from .described import DescribedInterface
 from .errors import reported
 
@@ -63,20 +64,22 @@ class ManagerInterface(DescribedInterface):
     }
     PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Version": "const"}
 
-    def __init__(self, manager: Manager, published: Container[int]) -> None:
+    def __init__(self, manager: Manager, published: Container[int], batch: Batch) -> None:
         super().__init__(names.MANAGER_IFACE)
         self.manager = manager
         # The ids of the windows exported so far (the publisher's).
         self.published = published
+        # The publisher's property batch, held while a method moves windows.
+        self.batch = batch
 
     @dbus_method()
     async def SwitchProject(self, name: DBusStr) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.switch(name)
 
     @dbus_method()
     async def ClearProject(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.switch("")
 
     @dbus_method()
@@ -87,7 +90,7 @@ class ManagerInterface(DescribedInterface):
 
     @dbus_method()
     async def DeleteProject(self, name: DBusStr) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.delete(name)
 
     @dbus_method()
@@ -105,7 +108,7 @@ class ManagerInterface(DescribedInterface):
 
     @dbus_method()
     async def Reload(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.reload()
 
     @dbus_method()
@@ -161,7 +164,9 @@ class ManagerInterface(DescribedInterface):
 class ProjectInterface(DescribedInterface):
     PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Name": "const"}
 
-    def __init__(self, manager: Manager, name: str, published: Container[int]) -> None:
+    def __init__(
+        self, manager: Manager, name: str, published: Container[int], batch: Batch
+    ) -> None:
         super().__init__(names.PROJECT_IFACE)
         self.manager = manager
         # Not self.name: ServiceInterface.name is the D-Bus interface name, and
@@ -169,6 +174,8 @@ class ProjectInterface(DescribedInterface):
         self.project_name = name
         # The ids of the windows exported so far (the publisher's).
         self.published = published
+        # The publisher's property batch, held while a method moves windows.
+        self.batch = batch
 
     def _project(self) -> Any:
         return self.manager.state.projects.get(self.project_name)
@@ -208,7 +215,7 @@ class ProjectInterface(DescribedInterface):
 
     @dbus_method()
     async def Activate(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.switch(self.project_name)
 
     @dbus_method()
@@ -218,18 +225,21 @@ class ProjectInterface(DescribedInterface):
 
     @dbus_method()
     async def Delete(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.delete(self.project_name)
 
 
 class WindowInterface(DescribedInterface):
     PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Id": "const"}
 
-    def __init__(self, manager: Manager, con_id: int) -> None:
+    def __init__(self, manager: Manager, con_id: int, batch: Batch) -> None:
         super().__init__(names.WINDOW_IFACE)
         self.manager = manager
         self.con_id = con_id
+        # The window as last seen in the model (it stays readable once closed).
         self.last: Window = manager.state.windows.get(con_id) or Window(con_id)
+        # The publisher's property batch, held while a method moves windows.
+        self.batch = batch
 
     def _w(self) -> Window:
         window = self.manager.state.windows.get(self.con_id)
@@ -287,10 +297,10 @@ class WindowInterface(DescribedInterface):
 
     @dbus_method()
     async def Focus(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.focus(self.con_id)
 
     @dbus_method()
     async def AssignProject(self, name: DBusStr) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.assign(self.con_id, name)

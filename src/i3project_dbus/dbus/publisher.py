@@ -45,7 +45,7 @@ class Publisher(Listener):
         self.projects: dict[str, ProjectInterface] = {}
         # Windows in the model not exported yet -> the timer that exports them anyway.
         self._unplaced: dict[int, asyncio.TimerHandle] = {}
-        self.root = ManagerInterface(manager, self.windows)
+        self.root = ManagerInterface(manager, self.windows, self.batch)
         self.events = EventsInterface(manager)
 
     def export_all(self) -> None:
@@ -92,7 +92,7 @@ class Publisher(Listener):
         handle = self._unplaced.pop(window.id, None)
         if handle is not None:
             handle.cancel()
-        iface = WindowInterface(self.manager, window.id)
+        iface = WindowInterface(self.manager, window.id, self.batch)
         self.windows[window.id] = iface
         self._export(names.window_path(window.id), iface)
         self.batch.note(self.root, "Windows")
@@ -149,7 +149,7 @@ class Publisher(Listener):
     # -- projects ---------------------------------------------------------------
 
     def project_added(self, project: Project) -> None:
-        iface = ProjectInterface(self.manager, project.name, self.windows)
+        iface = ProjectInterface(self.manager, project.name, self.windows, self.batch)
         self.projects[project.name] = iface
         self._export(names.project_path(project.name), iface)
         self.batch.note(self.root, "Projects")
@@ -195,7 +195,12 @@ class Publisher(Listener):
 
     def event_recorded(self, event: Event) -> None:
         # Count has EmitsChangedSignal=false: clients read it when they need it.
-        self.events.Event(event)
+        if self.batch.held:
+            # A switch's events go out with its property changes, once it is over: the
+            # reply to SwitchProject does not wait for them to be encoded and sent.
+            self.batch.after_flush(functools.partial(self.events.Event, event))
+        else:
+            self.events.Event(event)
 
     def connection_changed(self, connected: bool) -> None:
         self.batch.note(self.root, "Connected", "WindowManager")
