@@ -3,7 +3,7 @@ method is a thin call into the manager, its errors reported by name (errors.repo
 
 Windows are on the bus once the publisher has exported them (a new window waits until
 its place is known): ``published`` is the publisher's map of exported window ids, and
-the Windows properties and GetWindow answer from it."""
+the Windows properties, GetWindow and GetState answer from it."""
 
 import json
 from collections.abc import Container, Mapping
@@ -115,7 +115,10 @@ class ManagerInterface(DescribedInterface):
     def GetState(self) -> DBusStr:
         with reported():
             data = dict(self.manager.state.summary())
+            # The windows clients can reach: those with an object on the bus.
+            windows: Any = data["windows"]
             data.update(
+                windows=[w for w in windows if w["id"] in self.published],
                 connected=self.manager.connected,
                 window_manager=self.manager.window_manager,
                 version=__version__,
