@@ -21,7 +21,7 @@ from .dbus.bus import ServiceBus
 from .dbus.publisher import Publisher
 from .i3 import discovery
 from .i3.adapter import I3Adapter
-from .i3.connection import ConnectionLost
+from .i3.ipc import ConnectionLost
 from .manager import Manager
 from .model.errors import I3ProjectError
 
@@ -163,7 +163,7 @@ class Service:
             if path is None:
                 reason = "no live i3 or sway socket found (I3SOCK, SWAYSOCK, $XDG_RUNTIME_DIR)"
             else:
-                adapter = I3Adapter(path, self.manager.handle_event)
+                adapter = I3Adapter(path, self.manager.handle_event)  # type: ignore[arg-type]
                 try:
                     await adapter.connect()
                     return adapter
