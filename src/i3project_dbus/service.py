@@ -18,6 +18,7 @@ from .busaddress import session_bus_address
 from .config import Store
 from .dbus import names
 from .dbus.bus import ServiceBus
+from .dbus.notifications import SwitchNotifier
 from .dbus.publisher import Publisher
 from .i3 import discovery
 from .i3.adapter import I3Adapter
@@ -47,14 +48,20 @@ def retry_delays() -> Iterator[float]:
 
 class Service:
     def __init__(self, environ: Mapping[str, str], socket_path: str | None = None) -> None:
+        # The environment the service started with: the bus address, XDG dirs, I3SOCK.
         self.environ = environ
+        # The i3 socket given on the command line (None: discover one each time).
         self.socket_path = socket_path
+        # The project, settings and state files.
         self.store = Store(environ=environ)
+        # The model and every operation on it.
         self.manager = Manager(self.store, self.store.load_settings())
+        # Set by SIGTERM or SIGINT.
         self.stopping = asyncio.Event()
+        # What run() returns: 1 once the session bus is lost.
         self.exit_code = 0
+        # Set once i3 is attached, or known to be absent: the bus name is taken then.
         self._first_attach = asyncio.Event()
-        self._notify_tasks: set[asyncio.Task[None]] = set()
 
     async def run(self) -> int:
         self.manager.load()
@@ -73,7 +80,8 @@ class Service:
             return 1
         publisher = Publisher(bus, self.manager)
         publisher.export_all()
-        self._enable_notifications(bus)
+        # Each switch notifies while config.json says so (Reload turns it on or off).
+        self.manager.add_listener(SwitchNotifier(bus, self.manager))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
@@ -163,7 +171,7 @@ class Service:
             if path is None:
                 reason = "no live i3 or sway socket found (I3SOCK, SWAYSOCK, $XDG_RUNTIME_DIR)"
             else:
-                adapter = I3Adapter(path, self.manager.handle_event)  # type: ignore[arg-type]
+                adapter = I3Adapter(path, self.manager.handle_event)
                 try:
                     await adapter.connect()
                     return adapter
@@ -175,22 +183,6 @@ class Service:
             # Nothing to wait for at start-up: take the bus name now.
             self._first_attach.set()
             await asyncio.sleep(next(delays))
-
-    def _enable_notifications(self, bus: ServiceBus) -> None:
-        """Notify on each switch while config.json says so (Reload() turns it on or off)."""
-
-        def hook(previous: str, current: str) -> None:
-            if not self.manager.settings.notifications:
-                return
-            from .dbus.notifications import notify_switch
-
-            project = self.manager.state.projects.get(current)
-            title = project.title if project else ""
-            task = asyncio.ensure_future(notify_switch(bus, previous, current, title))
-            self._notify_tasks.add(task)
-            task.add_done_callback(self._notify_tasks.discard)
-
-        self.manager.switch_hooks.append(hook)
 
 
 def run(socket_path: str | None = None) -> int:
