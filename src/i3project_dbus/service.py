@@ -66,7 +66,7 @@ class Service:
     async def run(self) -> int:
         self.manager.load()
         try:
-            address = session_bus_address()
+            address = session_bus_address(dict(self.environ))
             if not address:
                 log.error(
                     "no session bus: DBUS_SESSION_BUS_ADDRESS is unset and there is "
@@ -93,7 +93,7 @@ class Service:
                 await asyncio.wait_for(self._first_attach.wait(), FIRST_CONNECT_WAIT)
             if not await self._request_name(bus):
                 return 1
-            sdnotify.notify("READY=1")
+            sdnotify.notify("READY=1", self.environ)
             log.info(
                 "i3project-dbus %s ready on the session bus as %s", __version__, names.BUS_NAME
             )
@@ -120,8 +120,8 @@ class Service:
         stop = asyncio.ensure_future(self.stopping.wait())
         lost = asyncio.ensure_future(bus.wait_for_disconnect())  # type: ignore[no-untyped-call]
         watchdog = None
-        if sdnotify.watchdog_interval() is not None:
-            watchdog = asyncio.ensure_future(sdnotify.watchdog_loop())
+        if sdnotify.watchdog_interval(self.environ) is not None:
+            watchdog = asyncio.ensure_future(sdnotify.watchdog_loop(self.environ))
         waiters = [stop, lost] + ([watchdog] if watchdog else [])
         done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -135,7 +135,7 @@ class Service:
             self.exit_code = 1
         elif stop in done:
             log.info("stopping on signal")
-            sdnotify.notify("STOPPING=1")
+            sdnotify.notify("STOPPING=1", self.environ)
 
     async def _i3_loop(self) -> None:
         while True:
