@@ -55,10 +55,7 @@ class Publisher(Listener):
             self.project_added(project)
         for window in self.manager.state.windows.values():
             self.window_added(window)
-        self.manager.state.add_listener(self)
-        self.manager.event_listeners.append(self.event_recorded)
-        self.manager.connection_listeners.append(self.connection_changed)
-        self.manager.config_listeners.append(self.config_changed)
+        self.manager.add_listener(self)
 
     def flush(self) -> None:
         """Send every change noted so far (at shutdown)."""
