@@ -269,11 +269,20 @@ async def test_a_switch_announces_each_window_once_with_its_final_values(
     paths = {con: await published(client, con) for cons in owners.values() for con in cons}
     for path in paths.values():
         await apoll(lambda p=path: client.get(p, WINDOW, "Project"), what=f"{path} assigned")
+    screen = next(w["output"] for w in i3.workspaces() if w["name"] == "1")
 
-    for target, gone in (("web", "mail"), ("mail", "web"), ("", "")):
+    # By D-Bus, and by a keybinding's tick (no method call to wait for: the switch
+    # itself holds the signals until i3's events for it are in).
+    for how, target, gone in (("dbus", "web", "mail"), ("tick", "mail", "web"), ("dbus", "", "")):
         await settle(client, i3)
         since = len(client.signals)
-        await client.ok(MANAGER_PATH, MANAGER, "SwitchProject", "s", target)
+        if how == "dbus":
+            await client.ok(MANAGER_PATH, MANAGER, "SwitchProject", "s", target)
+        else:
+            i3.request(MsgType.SEND_TICK, f"project:{target}")
+            await client.wait_signal(
+                "ProjectSwitched", lambda m, since=since: client.signals.index(m) >= since
+            )
         await settle(client, i3)
         for con, path in paths.items():
             announced = changes(client, path, since)
@@ -284,6 +293,7 @@ async def test_a_switch_announces_each_window_once_with_its_final_values(
                 for prop in ("Hidden", "Workspace", "Floating", "Focused", "Output")
             }
             assert final["Hidden"] is hidden, (target, path)
+            assert final["Output"] == ("__i3" if hidden else screen), (target, path)
             assert final["Floating"] is (con == owners["web"][0]), (target, path)
             for prop, value in (announced[0] if announced else {}).items():
                 if prop in final:

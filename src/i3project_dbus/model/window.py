@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from .marks import Rect, Restore, parse_assignment, parse_restore
 
 SCRATCHPAD = "__i3_scratch"
+# The output i3 (and sway) keeps the scratchpad workspace on.
+SCRATCHPAD_OUTPUT = "__i3"
 
 
 @dataclass(frozen=True, slots=True)
