@@ -33,6 +33,8 @@ F_PATH, F_INTERFACE, F_MEMBER, F_ERROR_NAME, F_REPLY_SERIAL = 1, 2, 3, 4, 5
 F_DESTINATION, F_SIGNATURE = 6, 8
 
 CALL_SERIAL = 2
+# Seconds to wait for the bus and the service; parser.KEYPRESS_TIMEOUT is the same.
+DEFAULT_TIMEOUT = 5.0
 
 
 class Unsupported(Exception):
@@ -203,7 +205,7 @@ def first_string(body: bytes, order: str) -> str:
     return body[4 : 4 + length].decode(errors="replace")
 
 
-def call(member: str, arg: str | None = None, timeout: float = 25.0) -> None:
+def call(member: str, arg: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Call MEMBER on the service's manager object; ErrorReply if it answers an error.
 
     OSError/ConnectionError when the bus cannot be reached, Unsupported when this client
