@@ -157,3 +157,16 @@ def test_interactive_means_the_foreground_of_our_own_terminal(controlling: bool)
     finally:
         os.close(leader)
     assert output.strip() == (b"True" if controlling else b"False")
+
+
+def test_the_monitor_shows_the_name_where_the_display_name_is_empty() -> None:
+    from rich.console import Console
+
+    from i3project_dbus.cli.monitor import Monitor
+
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    state = {"active_project": "", "windows": [],
+             "projects": [{"name": "beta", "display_name": "", "icon": ""}]}  # fmt: skip
+    console.print(Monitor("live", 5, console).projects_table(state))
+    row = next(line for line in console.file.getvalue().splitlines() if "beta" in line)  # type: ignore[attr-defined]
+    assert re.search(r"beta\s*│\s*beta\s*│", row), row

@@ -1,12 +1,13 @@
 """The keypress path's D-Bus client: one method call with at most one string argument.
 
 `i3project switch NAME` is bound to a key, so its whole process should take a fraction
-of what the earlier tools took. Measured on the development machine: bare Python ~10 ms,
-`import socket` +8 ms (enum), `import typing` +10 ms, jeepney +20 ms in all. This module
-speaks just enough of the D-Bus wire protocol (EXTERNAL auth, Hello, one method call,
-its reply) on the C-level _socket module to need none of them. Anything it does not
-handle (another transport, a rejected auth) raises Unsupported and the caller falls
-back to the jeepney client, which reports the problem properly.
+of what the earlier tools took. `import typing` alone costs ~10 ms, `socket` (with
+enum) ~8 ms, and jeepney's blocking client about four times this module (measured in
+docs/design.md, "The keypress path"). This module speaks just enough of the D-Bus wire
+protocol (EXTERNAL auth, Hello, one method call, its reply) on the C-level _socket
+module to need none of them. Anything it does not handle (another transport, a
+rejected auth) raises Unsupported and the caller falls back to the full client
+(cli/client.py, jeepney), which reports the problem properly.
 
 The three names below are copies of dbus/names.py, which imports typing; a unit test
 keeps them equal.
