@@ -201,9 +201,15 @@ def acted(args: argparse.Namespace, client: Client, act: Callable[[], None],
     Output().line(switch_summary(label, newer[-1] if newer else None))
 
 
+# The matchers import the model's event types when they first run: a person at a
+# terminal waits for them, a script does not.
+
+
 def cmd_switch(args: argparse.Namespace, client: Client) -> int:
     def matches(event: Event) -> bool:
-        return event.type == "project::switch" and event.details.get("current") == args.name
+        from ..model.events import PROJECT_SWITCH
+
+        return event.type == PROJECT_SWITCH and event.details.get("current") == args.name
 
     acted(args, client, lambda: client.switch(args.name), args.name, matches)
     return OK
@@ -211,7 +217,9 @@ def cmd_switch(args: argparse.Namespace, client: Client) -> int:
 
 def cmd_clear(args: argparse.Namespace, client: Client) -> int:
     def matches(event: Event) -> bool:
-        return event.type == "project::clear" and event.details.get("origin") != "assign"
+        from ..model.events import PROJECT_CLEAR
+
+        return event.type == PROJECT_CLEAR and event.details.get("origin") != "assign"
 
     acted(args, client, client.clear, "no project", matches)
     return OK
