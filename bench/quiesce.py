@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from i3project_dbus.i3.ipc import MessageType
+
 from .dbus import Client, event_rule
-from .env import SEND_TICK
 
 
 class Quiescer:
@@ -26,7 +27,7 @@ class Quiescer:
     def __call__(self, pause: float = 0.08, timeout: float = 60.0) -> None:
         self.n += 1
         payload = f"bench:quiesce:{self.n}"
-        self.ipc.request(SEND_TICK, payload)
+        self.ipc.request(MessageType.SEND_TICK, payload)
         deadline = time.monotonic() + timeout
         while True:
             msg = self.client.wait_signal(self.queue, max(0.01, deadline - time.monotonic()))
