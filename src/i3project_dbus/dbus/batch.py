@@ -23,8 +23,9 @@ from .fastcompat import after_reply
 
 log = logging.getLogger(__name__)
 
-# A switch that never ends (a bug) must not silence the bus: flush anyway after this long.
-HOLD_LIMIT = 2.0
+# A switch that never ends (a bug) must not silence the bus: flush anyway after this long
+# (well past a slow switch of hundreds of windows, and the barrier's own timeout).
+HOLD_LIMIT = 5.0
 
 _UNSET = object()
 
