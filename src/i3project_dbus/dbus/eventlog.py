@@ -52,6 +52,7 @@ class EventsInterface(DescribedInterface):
 
     def __init__(self, manager: Manager) -> None:
         super().__init__(names.EVENTS_IFACE)
+        # The facade whose event ring this publishes.
         self.manager = manager
         # This run of the service: event ids start again at 1 when it changes. (Random
         # bytes: the uuid module would cost start-up a few ms of imports.)

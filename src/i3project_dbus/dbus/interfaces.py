@@ -66,6 +66,7 @@ class ManagerInterface(DescribedInterface):
 
     def __init__(self, manager: Manager, published: Container[int], batch: Batch) -> None:
         super().__init__(names.MANAGER_IFACE)
+        # The facade every method calls and every property reads.
         self.manager = manager
         # The ids of the windows exported so far (the publisher's).
         self.published = published
@@ -171,6 +172,7 @@ class ProjectInterface(DescribedInterface):
         self, manager: Manager, name: str, published: Container[int], batch: Batch
     ) -> None:
         super().__init__(names.PROJECT_IFACE)
+        # The facade every method calls and every property reads.
         self.manager = manager
         # Not self.name: ServiceInterface.name is the D-Bus interface name, and
         # overwriting it exported every project under an interface named after it.
@@ -237,7 +239,9 @@ class WindowInterface(DescribedInterface):
 
     def __init__(self, manager: Manager, con_id: int, batch: Batch) -> None:
         super().__init__(names.WINDOW_IFACE)
+        # The facade every method calls and every property reads.
         self.manager = manager
+        # The window's i3 container id (the last element of its path).
         self.con_id = con_id
         # The window as last seen in the model (it stays readable once closed).
         self.last: Window = manager.state.windows.get(con_id) or Window(con_id)

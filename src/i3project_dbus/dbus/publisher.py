@@ -35,7 +35,9 @@ class Publisher(Listener):
     """Keeps the exported objects in step with the model, as one of its listeners."""
 
     def __init__(self, bus: MessageBus, manager: Manager) -> None:
+        # The connection the objects are exported on.
         self.bus = bus
+        # The facade whose model is published (and whose methods the interfaces call).
         self.manager = manager
         # Property changes waiting to be announced, and what was announced last.
         self.batch = Batch()
@@ -45,6 +47,7 @@ class Publisher(Listener):
         self.projects: dict[str, ProjectInterface] = {}
         # Windows in the model not exported yet -> the timer that exports them anyway.
         self._unplaced: dict[int, asyncio.TimerHandle] = {}
+        # /org/i3project/Manager1 and /org/i3project/Manager1/events.
         self.root = ManagerInterface(manager, self.windows, self.batch)
         self.events = EventsInterface(manager)
 
