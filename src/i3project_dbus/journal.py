@@ -54,6 +54,12 @@ class Listeners(Listener):
     def active_changed(self, previous: str, current: str) -> None:
         self._tell("active_changed", lambda each: each.active_changed(previous, current))
 
+    def switch_started(self) -> None:
+        self._tell("switch_started", lambda each: each.switch_started())
+
+    def switch_ended(self) -> None:
+        self._tell("switch_ended", lambda each: each.switch_ended())
+
     def switched(self, previous: str, current: str) -> None:
         self._tell("switched", lambda each: each.switched(previous, current))
 

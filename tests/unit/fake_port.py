@@ -136,6 +136,12 @@ class Heard(Listener):
     def active_changed(self, previous: str, current: str) -> None:
         self.calls.append(("active_changed", (previous, current)))
 
+    def switch_started(self) -> None:
+        self.calls.append(("switch_started", ()))
+
+    def switch_ended(self) -> None:
+        self.calls.append(("switch_ended", ()))
+
     def switched(self, previous: str, current: str) -> None:
         self.calls.append(("switched", (previous, current)))
 

@@ -84,6 +84,15 @@ class Listener:
     def active_changed(self, previous: str, current: str) -> None:
         """The active project changed in the model ("" is none)."""
 
+    def switch_started(self) -> None:
+        """A switch (or another batch of window moves) begins: the changes up to the
+        matching switch_ended are one step, and a listener may announce them as one."""
+
+    def switch_ended(self) -> None:
+        """The step begun by switch_started is over, whether it changed anything or
+        failed, and every event i3 sent for its commands is in the model. Always
+        paired with switch_started; pairs may nest."""
+
     def switched(self, previous: str, current: str) -> None:
         """A switch finished and every change it made is in the model; only when the
         active project actually changed."""
