@@ -25,7 +25,7 @@ LAUNCHERS = (("rofi", "rofi -dmenu -i -p project"), ("dmenu", "dmenu -i -p proje
 
 def run(args: argparse.Namespace) -> int:
     handler = HANDLERS[args.command]
-    if args.command in ("watch", "monitor", "completion"):
+    if args.command in ("watch", "monitor", "completion", "selftest"):
         return handler(args, None)
     with Client(timeout=args.timeout) as client:
         return handler(args, client)
@@ -420,6 +420,12 @@ def cmd_monitor(args: argparse.Namespace, client: Client | None) -> int:
     return run_monitor(args.mode, args.limit)
 
 
+def cmd_selftest(args: argparse.Namespace, client: Client | None) -> int:
+    from .selftest import run as run_selftest
+
+    return run_selftest(args)
+
+
 def cmd_completion(args: argparse.Namespace, client: Client | None) -> int:
     from .completion import SCRIPTS
 
@@ -444,4 +450,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "diagnose": cmd_diagnose,
     "reload": cmd_reload,
     "completion": cmd_completion,
+    "selftest": cmd_selftest,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import INVALID
 
@@ -35,6 +35,20 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(INVALID, f"{self.prog}: error: {message}\n")
+
+
+def add_selftest_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "selftest", help="run scenarios against the live service (safe on your session)"
+    )
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="only these (see --list)")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--format", "-f", choices=("terminal", "json", "tap"), default="terminal")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--keep-going", "-k", action="store_true", help="run the rest after a failure")
+    p.add_argument(
+        "--include-restart", action="store_true", help="also restart i3 in place and time it"
+    )
 
 
 def build_parser() -> Parser:
@@ -117,6 +131,7 @@ def build_parser() -> Parser:
         "diagnose", parents=[json_opt], help="find windows that are not where their project says"
     )
     sub.add_parser("reload", help="make the service re-read its configuration files")
+    add_selftest_parser(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser
