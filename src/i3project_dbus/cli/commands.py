@@ -240,6 +240,10 @@ def cmd_events(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_diagnose(args: argparse.Namespace, client: Client) -> int:
+    if args.output or args.compare:
+        from .snapshot import run as run_snapshot
+
+        return run_snapshot(args, client)
     from .diagnose import diagnose
 
     out = Output(as_json=args.json)

@@ -37,6 +37,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(INVALID, f"{self.prog}: error: {message}\n")
 
 
+def add_snapshot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--output", "-o", metavar="FILE", help="write a JSON snapshot to FILE (for a bug report)"
+    )
+    p.add_argument("--no-tree", action="store_true", help="leave i3's tree out of the snapshot")
+    p.add_argument("--no-events", action="store_true", help="leave the events out of the snapshot")
+    p.add_argument(
+        "--event-limit", type=int, default=0, metavar="N",
+        help="the newest N events in the snapshot (default 0: all the service keeps)",
+    )  # fmt: skip
+    p.add_argument(
+        "--compare", nargs=2, metavar=("A", "B"),
+        help="print what changed between two snapshots (exit 1 if anything did)",
+    )  # fmt: skip
+
+
 def add_selftest_parser(sub: Any) -> None:
     p = sub.add_parser(
         "selftest", help="run scenarios against the live service (safe on your session)"
@@ -127,9 +143,10 @@ def build_parser() -> Parser:
     p.add_argument(
         "--print", dest="print_only", action="store_true", help="print the menu lines and exit"
     )
-    sub.add_parser(
+    p = sub.add_parser(
         "diagnose", parents=[json_opt], help="find windows that are not where their project says"
     )
+    add_snapshot_options(p)
     sub.add_parser("reload", help="make the service re-read its configuration files")
     add_selftest_parser(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
