@@ -25,7 +25,7 @@ LAUNCHERS = (("rofi", "rofi -dmenu -i -p project"), ("dmenu", "dmenu -i -p proje
 
 def run(args: argparse.Namespace) -> int:
     handler = HANDLERS[args.command]
-    if args.command in ("watch", "monitor", "completion", "selftest"):
+    if args.command in ("watch", "monitor", "completion", "selftest", "edit", "validate"):
         return handler(args, None)
     with Client(timeout=args.timeout) as client:
         return handler(args, client)
@@ -424,6 +424,18 @@ def cmd_monitor(args: argparse.Namespace, client: Client | None) -> int:
     return run_monitor(args.mode, args.limit)
 
 
+def cmd_edit(args: argparse.Namespace, client: Client | None) -> int:
+    from .edit import run as run_edit
+
+    return run_edit(args)
+
+
+def cmd_validate(args: argparse.Namespace, client: Client | None) -> int:
+    from .validate import run as run_validate
+
+    return run_validate(args)
+
+
 def cmd_selftest(args: argparse.Namespace, client: Client | None) -> int:
     from .selftest import run as run_selftest
 
@@ -455,4 +467,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "reload": cmd_reload,
     "completion": cmd_completion,
     "selftest": cmd_selftest,
+    "edit": cmd_edit,
+    "validate": cmd_validate,
 }

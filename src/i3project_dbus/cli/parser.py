@@ -149,6 +149,16 @@ def build_parser() -> Parser:
     add_snapshot_options(p)
     sub.add_parser("reload", help="make the service re-read its configuration files")
     add_selftest_parser(sub)
+    p = sub.add_parser(
+        "edit", help="edit a project's file in $VISUAL/$EDITOR, then check it and reload"
+    )
+    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser(
+        "validate",
+        parents=[json_opt],
+        help="check the project files and config.json (exit 3 if invalid)",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="only this project's file")
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser
