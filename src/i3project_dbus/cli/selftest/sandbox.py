@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ...dbus import names
 from ..client import Client
@@ -149,15 +150,25 @@ class Sandbox:
             problems.append(f"could not make {shown} the active project again: {exc.message}")
 
 
-def remove_leftovers(client: Client, is_alive: Callable[[int], bool] = _alive) -> list[str]:
-    """Delete the projects of earlier runs that died without cleaning up; return their
-    names. Only a `selftest-<8 hex>` project titled with a pid no longer running counts."""
+def is_leftover(project: Mapping[str, Any], is_alive: Callable[[int], bool] = _alive) -> bool:
+    """A `selftest-<8 hex>` project titled with the pid of a run that is no longer running."""
+    match = TITLE_PATTERN.fullmatch(str(project.get("display_name", "")))
+    name = str(project.get("name", ""))
+    return (
+        NAME_PATTERN.fullmatch(name) is not None
+        and match is not None
+        and not is_alive(int(match[1]))
+    )
+
+
+def remove_leftovers(client: Client) -> list[str]:
+    """Delete the projects of earlier runs that died without cleaning up (SIGKILL);
+    return their names."""
     removed = []
     for project in client.state().get("projects", []):
-        name = str(project.get("name", ""))
-        match = TITLE_PATTERN.fullmatch(str(project.get("display_name", "")))
-        if not NAME_PATTERN.fullmatch(name) or match is None or is_alive(int(match[1])):
+        if not is_leftover(project):
             continue
+        name = str(project["name"])
         if client.active() == name:
             client.clear()
         client.delete(name)
