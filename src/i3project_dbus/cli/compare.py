@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 Snapshot = Mapping[str, Any]
+SCRATCHPAD = "__i3_scratch"
 
 
 def _window_key(window: Mapping[str, Any]) -> str:
@@ -38,6 +39,14 @@ def _outputs(snapshot: Snapshot) -> dict[str, Mapping[str, Any]]:
     return {str(o.get("name")): o for o in i3.get("outputs", []) if isinstance(o, dict)}
 
 
+def _moved(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Another workspace, or another output. Not the output of a window that stays in the
+    scratchpad: the service reports the one it left until its next tree read says __i3."""
+    if old.get("workspace") != new.get("workspace"):
+        return True
+    return new.get("workspace") != SCRATCHPAD and old.get("output") != new.get("output")
+
+
 def compare_windows(a: Snapshot, b: Snapshot) -> dict[str, list[dict[str, Any]]]:
     before, after = _windows(a), _windows(b)
     found: dict[str, list[dict[str, Any]]] = {
@@ -55,7 +64,7 @@ def compare_windows(a: Snapshot, b: Snapshot) -> dict[str, list[dict[str, Any]]]
         if bool(old.get("hidden")) != bool(new.get("hidden")):
             kind = "hidden" if new.get("hidden") else "shown"
             found[kind].append({**describe(new), **place})
-        elif (old.get("workspace"), old.get("output")) != (new.get("workspace"), new.get("output")):
+        elif _moved(old, new):
             found["moved"].append(
                 {
                     **describe(new),

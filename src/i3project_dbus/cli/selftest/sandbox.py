@@ -125,6 +125,8 @@ class Sandbox:
             problems.append(f"could not close the test windows: {exc}")
             return
         probe = Probe(client)
+        if not probe.state().get("connected"):
+            return  # no i3 to tell the service; it reads the tree when i3 is back
 
         def gone() -> bool:
             return not any(w.get("x11_id") in xids for w in probe.state().get("windows", []))
