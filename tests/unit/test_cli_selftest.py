@@ -174,3 +174,14 @@ def test_json_report_goes_to_the_file_whole(tmp_path: Path) -> None:
     assert data["results"][0]["details"] == {"ms": 1.5}
     assert data["service_version"] == "0.1.0"
     assert os.listdir(tmp_path) == ["report.json"]  # written atomically: no temp file left
+
+
+def test_shell_completion_knows_every_command_and_scenario() -> None:
+    import argparse
+
+    from i3project_dbus.cli.completion import COMMANDS, SCENARIOS
+    from i3project_dbus.cli.parser import build_parser
+
+    assert SCENARIOS.split() == NAMES
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(COMMANDS.split()) == set(sub.choices)

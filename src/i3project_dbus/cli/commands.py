@@ -424,6 +424,12 @@ def cmd_monitor(args: argparse.Namespace, client: Client | None) -> int:
     return run_monitor(args.mode, args.limit)
 
 
+def cmd_status(args: argparse.Namespace, client: Client) -> int:
+    from .status import run as run_status
+
+    return run_status(args, client)
+
+
 def cmd_edit(args: argparse.Namespace, client: Client | None) -> int:
     from .edit import run as run_edit
 
@@ -468,5 +474,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "completion": cmd_completion,
     "selftest": cmd_selftest,
     "edit": cmd_edit,
+    "status": cmd_status,
     "validate": cmd_validate,
 }

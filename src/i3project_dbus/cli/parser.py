@@ -149,6 +149,7 @@ def build_parser() -> Parser:
     add_snapshot_options(p)
     sub.add_parser("reload", help="make the service re-read its configuration files")
     add_selftest_parser(sub)
+    sub.add_parser("status", parents=[json_opt], help="the service's uptime, counters and memory")
     p = sub.add_parser(
         "edit", help="edit a project's file in $VISUAL/$EDITOR, then check it and reload"
     )
