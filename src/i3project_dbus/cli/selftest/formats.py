@@ -43,7 +43,9 @@ def result_json(result: Result) -> dict[str, Any]:
 
 class TapReporter:
     def __init__(self, stream: IO[str]) -> None:
+        # Where the TAP goes, flushed after every line (prove reads it as it comes).
         self.stream = stream
+        # The number of the last test line written.
         self.number = 0
 
     def _write(self, text: str) -> None:
@@ -90,9 +92,13 @@ class JsonReporter:
     """One document at the end (written atomically when it goes to a file)."""
 
     def __init__(self, stream: IO[str], path: str | None) -> None:
+        # stdout, when there is no path to write to.
         self.stream = stream
+        # The -o FILE, replaced whole at the end; None for stdout.
         self.path = path
+        # What start() was told about the service (version, window manager, ...).
         self.info: dict[str, Any] = {}
+        # When the run started, ISO 8601 UTC.
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
 
     def start(self, plan: Sequence[Scenario], info: Mapping[str, Any]) -> None:
@@ -144,10 +150,14 @@ class TerminalReporter:
     """A line per scenario under a live progress bar on a terminal; plain lines elsewhere."""
 
     def __init__(self, stream: IO[str]) -> None:
+        # Where the lines go; a terminal gets rich and a progress bar, anything else text.
         self.stream = stream
         self.is_tty = stream.isatty()
+        # Scenarios in the plan, and the cleanup.
         self.total = 0
+        # The rich console (the progress bar's while it runs); None when not a terminal.
         self._console: Console | None = None
+        # The live progress bar and its one task, while the run goes on.
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 

@@ -87,6 +87,7 @@ class Probe:
     """The selftest's reads of the service, over the CLI's blocking client."""
 
     def __init__(self, client: Client) -> None:
+        # The CLI's blocking connection to the service.
         self.client = client
 
     def state(self) -> dict[str, Any]:

@@ -34,7 +34,9 @@ class Context:
     with, and the measurements it reports (kept whether it passes or fails)."""
 
     def __init__(self, sandbox: Sandbox) -> None:
+        # Where the scenario makes its projects and windows (undone after it).
         self.sandbox = sandbox
+        # The service, to act on (client) and to read (probe).
         self.client = sandbox.client
         self.probe = Probe(sandbox.client)
         # Measurements and facts to report with the result: name -> plain JSON value.

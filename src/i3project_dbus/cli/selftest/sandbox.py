@@ -40,6 +40,7 @@ class Sandbox:
     """What one selftest run made on the live session, to be undone."""
 
     def __init__(self, client: Client) -> None:
+        # The run's connection to the service, and reads through it.
         self.client = client
         self.probe = Probe(client)
         # The active project when the run started: what cleanup switches back to.
@@ -50,6 +51,7 @@ class Sandbox:
         self._windows: TestWindows | None = None
         # Why there can be no test windows (no display, no python-xlib), once known.
         self._unavailable = ""
+        # Test windows opened so far, to number their titles.
         self._counter = 0
 
     # -- making things ---------------------------------------------------------------

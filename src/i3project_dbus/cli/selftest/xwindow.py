@@ -28,6 +28,7 @@ class TestWindows:
         # The python-xlib Display (untyped); every request ends with a sync, so an X
         # error is raised by the call that caused it.
         self._dpy = display
+        # The root window, parent of every test window.
         self._root = display.screen().root
         # X window id -> the python-xlib Window object of each window still open.
         self._windows: dict[int, Any] = {}
