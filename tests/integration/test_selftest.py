@@ -224,16 +224,19 @@ def test_i3_stopped_mid_run_fails_with_a_reason_and_leaves_nothing(
     assert_nothing_left(session)
 
 
-def test_sigint_halfway_cleans_up_and_restores_the_session(session: Session) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_halfway_cleans_up_and_restores_the_session(
+    session: Session, signum: signal.Signals
+) -> None:
     before = session.snapshot("before")
     run = session.popen("selftest", "--format", "tap")
     poll(lambda: selftest_windows_on_display(session.display), timeout=30,
          what="the selftest's first test window")  # fmt: skip
     assert session.selftest_projects()
-    run.send_signal(signal.SIGINT)
+    run.send_signal(signum)
     out, err = run.communicate(timeout=60)
     assert run.returncode == 130, out + err
-    assert "interrupted (SIGINT)" in out
+    assert f"interrupted ({signum.name})" in out
     assert "ok 9 - cleanup" in out and "not ok 9" not in out
     assert_nothing_left(session)
     assert_same_user_state(session, before, session.snapshot("after"))

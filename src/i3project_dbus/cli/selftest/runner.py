@@ -154,8 +154,6 @@ def execute(
     """Run the plan ((scenario, reason not to run it or "")); return the exit code."""
     client = Client(timeout=timeout)
     results: list[Result] = []
-    interrupted = False
-    sandbox: Sandbox | None = None
     try:
         with _signals(_interrupt):
             try:
@@ -165,36 +163,51 @@ def execute(
             except CliError as exc:
                 reporter.bail(exc.message)
                 return exc.code
+            except KeyboardInterrupt:
+                reporter.bail("interrupted before the first scenario")
+                return INTERRUPTED
             reporter.start([s for s, _ in plan], info)
-            stop = ""
-            for scenario, skip in plan:
-                if skip or stop:
-                    result = not_run(scenario, skip or stop)
-                else:
-                    reporter.begin(scenario)
-                    result = run_one(scenario, sandbox)
-                    if result.status is Status.FAIL and not keep_going:
-                        stop = f"not run: {scenario.name} failed (--keep-going runs the rest)"
-                results.append(result)
-                reporter.finish(result)
-    except KeyboardInterrupt as exc:
-        interrupted = True
-        name = str(exc) or "SIGINT"
-        done = {r.name for r in results}
-        for scenario, _ in plan:
-            if scenario.name not in done:
-                result = Result(
-                    scenario.name, scenario.summary, Status.SKIP, f"interrupted ({name})"
-                )
-                results.append(result)
-                reporter.finish(result)
+            try:
+                interrupted = _run_plan(plan, sandbox, reporter, keep_going, results)
+            finally:
+                client.close()
+                results.append(_final_cleanup(sandbox, timeout, reporter))
     finally:
         client.close()
-        if sandbox is not None:
-            results.append(_final_cleanup(sandbox, timeout, reporter))
     code = exit_code(results, interrupted)
     reporter.end(results, code)
     return code
+
+
+def _run_plan(
+    plan: Sequence[tuple[Scenario, str]],
+    sandbox: Sandbox,
+    reporter: Reporter,
+    keep_going: bool,
+    results: list[Result],
+) -> bool:
+    """Run each scenario in turn, appending to ``results``; whether it was interrupted."""
+    stop = ""
+    try:
+        for scenario, skip in plan:
+            if skip or stop:
+                result = not_run(scenario, skip or stop)
+            else:
+                reporter.begin(scenario)
+                result = run_one(scenario, sandbox)
+                if result.status is Status.FAIL and not keep_going:
+                    stop = f"not run: {scenario.name} failed (--keep-going runs the rest)"
+            results.append(result)
+            reporter.finish(result)
+    except KeyboardInterrupt as exc:
+        why = f"interrupted ({exc or 'SIGINT'})"
+        done = {r.name for r in results}
+        for scenario, _ in plan:
+            if scenario.name not in done:
+                results.append(Result(scenario.name, scenario.summary, Status.SKIP, why))
+                reporter.finish(results[-1])
+        return True
+    return False
 
 
 def _final_cleanup(sandbox: Sandbox, timeout: float, reporter: Reporter) -> Result:
