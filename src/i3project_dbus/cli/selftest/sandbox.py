@@ -88,12 +88,13 @@ class Sandbox:
 
     # -- undoing them ----------------------------------------------------------------
 
-    def release(self, client: Client | None = None) -> list[str]:
+    def release(self, client: Client | None = None, final: bool = False) -> list[str]:
         """Close the test windows, make the original project active again if one of ours
-        is, and delete our projects. Every step is tried; the problems are returned."""
+        is, and delete our projects. Every step is tried; the problems are returned.
+        ``final`` drops the X connection instead of closing each window through it."""
         client = client or self.client
         problems: list[str] = []
-        self._close_windows(client, problems)
+        self._close_windows(client, problems, final)
         self._restore_active(client, problems, only_if_ours=True)
         for name in list(self.projects):
             try:
@@ -106,28 +107,29 @@ class Sandbox:
         return problems
 
     def cleanup(self, client: Client) -> list[str]:
-        """The end of the run: release everything and restore the original project."""
-        problems = self.release(client)
+        """The end of the run, on a new connection to the service (an interrupt may have
+        landed in the middle of a message on the old one): release everything, restore
+        the original project."""
+        problems = self.release(client, final=True)
         self._restore_active(client, problems, only_if_ours=False)
-        if self._windows is not None:
-            try:
-                self._windows.disconnect()
-            except Exception as exc:  # the X server may be gone; nothing is left then
-                problems.append(f"could not close the X connection: {exc}")
-            self._windows = None
         return problems
 
-    def _close_windows(self, client: Client, problems: list[str]) -> None:
-        if self._windows is None or not self._windows.ids:
+    def _close_windows(self, client: Client, problems: list[str], final: bool) -> None:
+        windows = self._windows
+        if windows is None or (not windows.ids and not final):
             return
-        xids = set(self._windows.ids)
+        xids = set(windows.ids)
         try:
-            self._windows.close_all()
+            if final:
+                self._windows = None
+                windows.drop()
+            else:
+                windows.close_all()
         except Exception as exc:  # the X server went away: its windows went with it
             problems.append(f"could not close the test windows: {exc}")
             return
         probe = Probe(client)
-        if not probe.state().get("connected"):
+        if not xids or not probe.state().get("connected"):
             return  # no i3 to tell the service; it reads the tree when i3 is back
 
         def gone() -> bool:
