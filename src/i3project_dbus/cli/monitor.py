@@ -20,9 +20,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..dbus import names
 from .commands import SCRATCHPAD, format_details, format_time, project_rows, window_flags
 from .diagnose import Mismatch, diagnose
-from .live import EventTuple, ServiceFeed
+from .live import EventTuple, ServiceFeed, plain_details
+from .status import summary as status_summary
 
 RENDER_DELAY = 0.05
 EVENT_STYLES = {"project": "bold magenta", "window": "cyan", "workspace": "green",
@@ -54,6 +56,8 @@ class Monitor:
         self.events: deque[EventTuple] = deque(maxlen=self.limit)
         self.last_id = 0
         self.mismatches: list[Mismatch] = []
+        # The service's GetStatus (uptime, counters, memory), read with every state.
+        self.status: dict[str, Any] = {}
         self.updated = ""
         self.live: Live | None = None
         self.feed = ServiceFeed(self.on_state, self.on_event)
@@ -75,6 +79,8 @@ class Monitor:
             self.console.print(Text("service disconnected", style="bold red"))
         if self.mode == "diagnose" and state is not None:
             self.spawn(self.check(state))
+        if state is not None:
+            self.spawn(self.load_status())
         self.schedule_render()
 
     def on_event(self, event: EventTuple) -> None:
@@ -98,6 +104,11 @@ class Monitor:
         self.events.clear()
         for event in recent:
             self.on_event(event)
+
+    async def load_status(self) -> None:
+        body = await self.feed.call(names.MANAGER_PATH, names.MANAGER_IFACE, "GetStatus")
+        self.status = plain_details(body[0]) if body else {}
+        self.schedule_render()
 
     async def check(self, state: dict[str, Any]) -> None:
         objects = await self.feed.managed_objects()
@@ -133,6 +144,8 @@ class Monitor:
         text.append(f"   projects: {len(self.state.get('projects', []))}")
         text.append(f"   windows: {len(self.state.get('windows', []))}")
         text.append(f"   updated {self.updated}", style="dim")
+        if self.status:
+            text.append(f"\n{status_summary(self.status)}", style="dim")
         return text
 
     def projects_table(self, state: dict[str, Any]) -> Table:
