@@ -308,3 +308,13 @@ def test_edit_and_validate_with_the_service(session: Session) -> None:
     assert "gamma" in [p["name"] for p in session.state()["projects"]]
     assert session.state_json()["config_errors"] == []
     assert session.run("validate", "gamma").returncode == 0
+
+
+def test_status_shows_the_service_health(session: Session) -> None:
+    status = json.loads(session.ok("status", "--json"))
+    assert status["connected"] is True and status["i3_socket"] == session.i3.socket
+    assert status["i3_events"] > 0 and status["errors"] == 0 and status["last_switch_us"] > 0
+    rows = dict(line.split("\t", 1) for line in session.ok("status").splitlines())
+    assert rows["connected to i3"] == "yes" and rows["reconnects"] == "0"
+    assert rows["memory (RSS)"].endswith(" MiB")
+    assert rows["i3 subscriptions"] == "window workspace output binding tick shutdown"

@@ -131,7 +131,10 @@ def test_load_refuses_what_is_not_a_snapshot(tmp_path: Path) -> None:
         load(str(tmp_path / "missing.json"))
 
 
-def test_a_hidden_window_whose_reported_output_changes_has_not_moved() -> None:
+def test_an_output_the_service_has_not_read_again_is_not_a_move() -> None:
     b = snapshot()
-    b["state"]["windows"][1]["output"] = "__i3"  # the service's next tree read says so
+    b["state"]["windows"][1]["output"] = "__i3"  # hidden: the next tree read says so
+    b["state"]["windows"][0]["output"] = "__i3"  # shown, but the last tree read was before
     assert not differs(compare(snapshot(), b))
+    b["state"]["windows"][2]["output"] = "HDMI-1"
+    assert [w["title"] for w in compare(snapshot(), b)["windows"]["moved"]] == ["browser"]

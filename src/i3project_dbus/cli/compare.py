@@ -40,11 +40,15 @@ def _outputs(snapshot: Snapshot) -> dict[str, Mapping[str, Any]]:
 
 
 def _moved(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Another workspace, or another output. Not the output of a window that stays in the
-    scratchpad: the service reports the one it left until its next tree read says __i3."""
+    """Another workspace, or another known output. The service keeps a window's output as
+    of its last tree read: "__i3" (the scratchpad's) can linger after a switch showed the
+    window, or its old output after one hid it; neither is a move."""
     if old.get("workspace") != new.get("workspace"):
         return True
-    return new.get("workspace") != SCRATCHPAD and old.get("output") != new.get("output")
+    outputs = (old.get("output"), new.get("output"))
+    if new.get("workspace") == SCRATCHPAD or any(o in ("", "__i3", None) for o in outputs):
+        return False
+    return outputs[0] != outputs[1]
 
 
 def compare_windows(a: Snapshot, b: Snapshot) -> dict[str, list[dict[str, Any]]]:

@@ -16,6 +16,7 @@ LABELS = {
     "version": "version",
     "pid": "pid",
     "uptime_s": "uptime",
+    "started_us": "started",
     "connected": "connected to i3",
     "window_manager": "window manager",
     "i3_socket": "i3 socket",
@@ -46,6 +47,8 @@ def mebibytes(size: int) -> str:
 def value_text(key: str, value: Any) -> str:
     if key == "uptime_s":
         return duration(float(value))
+    if key == "started_us":
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(value) / 1e6))
     if key == "rss_bytes":
         return mebibytes(int(value))
     if key == "last_switch_us":

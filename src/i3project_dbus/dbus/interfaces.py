@@ -26,6 +26,7 @@ from ..model.events import Event
 from ..model.window import Window
 from . import names
 from .errors import reported
+from .status import status_variants
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
@@ -95,6 +96,8 @@ class ManagerInterface(NamedArgsInterface):
         "GetWindow": ("path",),
         "GetState": ("json",),
         "GetTree": ("json",),
+        "GetI3State": ("json",),
+        "GetStatus": ("status",),
         "ProjectSwitched": ("previous", "current"),
     }
 
@@ -153,6 +156,16 @@ class ManagerInterface(NamedArgsInterface):
     async def GetTree(self) -> DBusStr:
         with reported():
             return await self.manager.tree_json()
+
+    @dbus_method()
+    async def GetI3State(self) -> DBusStr:
+        with reported():
+            return await self.manager.wm_state_json()
+
+    @dbus_method()
+    def GetStatus(self) -> DBusDict:
+        with reported():
+            return status_variants(self.manager.status())
 
     @dbus_property(access=PropertyAccess.READ)
     def ActiveProject(self) -> DBusStr:
