@@ -21,6 +21,7 @@ from ..model.project import NAME_PATTERN
 from .client import Client
 from .errors import ERROR, INVALID, OK, UNREACHABLE, CliError
 from .output import error
+from .parser import timeout_for
 from .validate import check_project_text
 
 DRAFT_MODE = 0o600
@@ -123,7 +124,7 @@ def run(args: Any) -> int:
     atomic_write(path, text.encode())
     draft.unlink(missing_ok=True)
     try:
-        problems = reload_service(path, args.timeout)
+        problems = reload_service(path, timeout_for(args))
     except CliError as exc:
         if exc.code != UNREACHABLE:
             raise

@@ -45,7 +45,7 @@ def _i3(client: Client, with_tree: bool) -> dict[str, Any]:
 
 
 def _events(client: Client, limit: int) -> dict[str, Any]:
-    from .commands import event_json
+    from .present import event_json
 
     events = client.recent_events(limit)
     count = client.get_property(names.EVENTS_PATH, names.EVENTS_IFACE, "Count")

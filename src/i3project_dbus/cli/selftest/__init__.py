@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from ..errors import INVALID, OK, CliError
+from ..parser import timeout_for
 from .formats import reporter
 from .restart import restart
 from .runner import Scenario, execute
@@ -52,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         if args.format == "json":
             return execute(
-                chosen, reporter("json", sys.stdout, args.output), args.keep_going, args.timeout
+                chosen,
+                reporter("json", sys.stdout, args.output),
+                args.keep_going,
+                timeout_for(args),
             )
         try:
             stream = open(args.output, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
@@ -60,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"cannot write {args.output}: {exc}", INVALID) from None
         with stream:
             return execute(
-                chosen, reporter(args.format, stream, None), args.keep_going, args.timeout
+                chosen, reporter(args.format, stream, None), args.keep_going, timeout_for(args)
             )
-    return execute(chosen, reporter(args.format, sys.stdout, None), args.keep_going, args.timeout)
+    return execute(
+        chosen, reporter(args.format, sys.stdout, None), args.keep_going, timeout_for(args)
+    )

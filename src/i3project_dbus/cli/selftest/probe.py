@@ -14,9 +14,9 @@ from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
 from ...dbus import names
 from ..client import Client
 from ..errors import from_dbus_error
+from ..present import Event
 
 T = TypeVar("T")
-EventTuple = tuple[int, int, str, dict[str, Any]]
 Rect = tuple[int, int, int, int]
 
 POLL_INTERVAL = 0.02
@@ -123,7 +123,7 @@ class Probe:
         (values,) = self.client.manager("GetStatus")
         return unwrap(values)
 
-    def events(self, after: int = 0) -> list[EventTuple]:
+    def events(self, after: int = 0) -> list[Event]:
         """The events of the ring with an id above ``after``, oldest first."""
         return [e for e in self.client.recent_events(0) if e[0] > after]
 

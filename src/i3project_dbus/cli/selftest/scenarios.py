@@ -15,7 +15,8 @@ from typing import Any
 
 from ...dbus import names
 from ..errors import CliError
-from .probe import EventTuple, Failed, wait_for
+from ..present import Event
+from .probe import Failed, wait_for
 from .runner import Context, Scenario
 from .xwindow import TEST_CLASS, Unavailable
 
@@ -29,7 +30,7 @@ def _now_us() -> int:
     return time.time_ns() // 1000
 
 
-def _find_event(events: Sequence[EventTuple], kind: str, **details: Any) -> EventTuple | None:
+def _find_event(events: Sequence[Event], kind: str, **details: Any) -> Event | None:
     for event in events:
         if event[2] == kind and all(event[3].get(k) == v for k, v in details.items()):
             return event
@@ -155,7 +156,7 @@ def new_window_marked(ctx: Context) -> None:
     window = wait_for(lambda: probe.window(xid), SETTLE_S, "the service to see the test window")
     con_id = window["id"]
 
-    def assigned() -> EventTuple | None:
+    def assigned() -> Event | None:
         return _find_event(probe.events(after), "window::assign", con_id=con_id)
 
     try:
