@@ -22,6 +22,8 @@ class Listeners(Listener):
     def __init__(self) -> None:
         # The publisher, the notifier, tests: whoever follows the service, in order.
         self._listeners: list[Listener] = []
+        # Calls to a listener that raised since start (GetStatus counts them as errors).
+        self.failures = 0
 
     def add(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -31,6 +33,7 @@ class Listeners(Listener):
             try:
                 call(listener)
             except Exception:
+                self.failures += 1
                 log.exception("listener %s failed in %s", type(listener).__name__, what)
 
     def window_added(self, window: Window) -> None:

@@ -29,6 +29,7 @@ from . import names
 from .batch import Batch
 from .described import DescribedInterface
 from .errors import reported
+from .status import status_variants
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
@@ -60,6 +61,8 @@ class ManagerInterface(DescribedInterface):
         "GetWindow": ("path",),
         "GetState": ("json",),
         "GetTree": ("json",),
+        "GetI3State": ("json",),
+        "GetStatus": ("status",),
         "ProjectSwitched": ("previous", "current"),
     }
     PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Version": "const"}
@@ -130,6 +133,16 @@ class ManagerInterface(DescribedInterface):
     async def GetTree(self) -> DBusStr:
         with reported():
             return await self.manager.tree_json()
+
+    @dbus_method()
+    async def GetI3State(self) -> DBusStr:
+        with reported():
+            return await self.manager.wm_state_json()
+
+    @dbus_method()
+    def GetStatus(self) -> DBusDict:
+        with reported():
+            return status_variants(self.manager.status())
 
     @dbus_property(access=PropertyAccess.READ)
     def ActiveProject(self) -> DBusStr:

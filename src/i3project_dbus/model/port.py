@@ -30,12 +30,23 @@ class I3Port(Protocol):
     @property
     def connected(self) -> bool: ...
 
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        """The event types this connection subscribed to ("window", "workspace", ...)."""
+        ...
+
     async def windows(self) -> list[Window]:
         """Every window of the tree, read now, with its workspace and output."""
         ...
 
     async def tree_json(self) -> str:
         """i3's own layout tree as JSON text, for diagnostics (passed through, not read)."""
+        ...
+
+    async def wm_state_json(self) -> str:
+        """i3's workspaces, outputs, marks and version as the JSON text of one object
+        {"workspaces": [...], "outputs": [...], "marks": [...], "version": {...}}, for
+        diagnostics (passed through, not read)."""
         ...
 
     async def run(self, command: str) -> None:
