@@ -41,6 +41,7 @@
             ps.i3ipc
             ps.rich
             ps.jeepney
+            ps.xlib
           ];
 
           # The templates in data/ carry an @EXEC@ placeholder, filled in here as
