@@ -168,7 +168,7 @@ async def test_the_launch_asks_the_template_for_a_scope_with_its_pid(
     scopes = SystemdScopes(conn)
     assert await scopes.available()
     marker = tmp_path / "ran"
-    record = await Launcher(env, scopes).launch(run_marker(marker), project)
+    record = (await Launcher(env, scopes).launch(run_marker(marker), project)).record
     cleanup.append(record.pid)
     [call] = await start_calls(conn)
     unit, mode, properties, aux = call
@@ -188,7 +188,7 @@ async def test_the_process_is_held_until_the_scope_job_is_done(
 ) -> None:  # fmt: skip
     cmdlines = recorded_systemd("done")
     marker = tmp_path / "ran"
-    record = await Launcher(env, SystemdScopes(conn)).launch(run_marker(marker), project)
+    record = (await Launcher(env, SystemdScopes(conn)).launch(run_marker(marker), project)).record
     cleanup.append(record.pid)
     # At the call the process was the trampoline, not yet sh: nothing ran outside the scope.
     assert spawn.TRAMPOLINE.encode() in cmdlines.read_bytes()
@@ -206,7 +206,7 @@ async def test_without_a_scope_the_app_still_runs(
     recorded_systemd(behaviour)
     scopes = SystemdScopes(conn)
     marker = tmp_path / "ran"
-    record = await Launcher(env, scopes).launch(run_marker(marker), project)
+    record = (await Launcher(env, scopes).launch(run_marker(marker), project)).record
     cleanup.append(record.pid)
     assert len(await start_calls(conn)) == 1
     await apoll(marker.exists, timeout=15, what="the app to run without a scope")
@@ -222,6 +222,6 @@ async def test_no_systemd_on_the_bus_means_no_call(
     scopes = SystemdScopes(conn)
     assert not await scopes.available()
     marker = tmp_path / "ran"
-    record = await Launcher(env, scopes).launch(run_marker(marker), project)
+    record = (await Launcher(env, scopes).launch(run_marker(marker), project)).record
     cleanup.append(record.pid)
     await apoll(marker.exists, timeout=15, what="the app to run detached")

@@ -252,13 +252,15 @@ def test_full_table_drops_the_dead_first_then_the_oldest() -> None:
 def test_windows_of_a_launch_go_with_it() -> None:
     table = LaunchTable()
     table.add(record(50, entry="term"), everyone_alive)
+    assert not table.has_shown(50)
     table.note_window(7, record(50, entry="term"))
     table.note_window(8, record(99))  # not a launch here: ignored
+    assert table.has_shown(50) and not table.has_shown(99)
     assert table.launch_of(7) == record(50, entry="term") and table.launch_of(8) is None
     assert table.windows_of(50) == [7]
     assert table.of_entry("p", "term") == [record(50, entry="term")]
     table.forget_window(7)
-    assert table.windows_of(50) == []
+    assert table.windows_of(50) == [] and table.has_shown(50)
     table.note_window(7, record(50, entry="term"))
     assert table.expire(lambda r: False) == [record(50, entry="term")]
     assert table.launch_of(7) is None and len(table) == 0

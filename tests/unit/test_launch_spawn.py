@@ -112,7 +112,7 @@ async def test_launch_runs_in_the_project_with_its_environment_and_argv_as_data(
     out = tmp_path / "report.json"
     launch = Launcher(base_env)
     argv = [sys.executable, "-c", REPORT, str(out), "$PROJECT_NAME in $PROJECT_DIR", *HOSTILE]
-    record = await launch.launch(argv, project, LaunchOptions("2", True))
+    record = (await launch.launch(argv, project, LaunchOptions("2", True))).record
     started.append(record.pid)
     seen = read_report(out)
     assert seen["argv"] == [f"web in {project.directory}", *HOSTILE]
@@ -137,10 +137,12 @@ async def test_the_program_gets_the_signal_dispositions_a_shell_gives(
     # Python ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec: the
     # trampoline must not hand that on (sh itself changes neither).
     out = tmp_path / "sigign"
-    script = 'grep -E "^Sig(Ign|Blk)" /proc/$$/status > "$0.tmp"; mv "$0.tmp" "$0"'
-    record = await Launcher(base_env).launch(["sh", "-c", script, str(out)], project)
+    # The program itself reads its own masks: sh execs grep, which inherits them (a shell
+    # that forks would show its own mask of that moment, all blocked in dash).
+    script = 'exec grep -E "^Sig(Ign|Blk)" /proc/self/status > "$0"'
+    record = (await Launcher(base_env).launch(["sh", "-c", script, str(out)], project)).record
     started.append(record.pid)
-    poll(out.exists, timeout=15, what="the signal masks")
+    poll(lambda: out.exists() and out.read_text().count("\n") == 2, timeout=15, what="masks")
     masks = dict(line.split(":") for line in out.read_text().splitlines())
     ignored, blocked = int(masks["SigIgn"], 16), int(masks["SigBlk"], 16)
     assert not ignored & (1 << (signal.SIGPIPE - 1) | 1 << (signal.SIGXFSZ - 1))
@@ -151,7 +153,9 @@ async def test_without_a_project_it_runs_at_home(
     base_env: dict[str, str], tmp_path: Path, started: list[int]
 ) -> None:
     out = tmp_path / "none.json"
-    record = await Launcher(base_env).launch([sys.executable, "-c", REPORT, str(out)], None)
+    record = (
+        await Launcher(base_env).launch([sys.executable, "-c", REPORT, str(out)], None)
+    ).record
     started.append(record.pid)
     seen = read_report(out)
     assert seen["cwd"] == str(tmp_path) and record.project == ""
@@ -166,7 +170,7 @@ async def test_a_relative_program_is_found_in_the_project_directory(
     tool = Path(project.directory) / "tool.sh"
     tool.write_text("#!/bin/sh\ntouch ran\n")
     tool.chmod(0o755)
-    record = await Launcher(base_env).launch(["./tool.sh"], project)
+    record = (await Launcher(base_env).launch(["./tool.sh"], project)).record
     started.append(record.pid)
     poll((Path(project.directory) / "ran").exists, timeout=15, what="tool.sh to run")
 
@@ -216,6 +220,20 @@ async def test_a_missing_project_directory_fails(base_env: dict[str, str], tmp_p
         await Launcher(base_env).launch(["true"], Project("f", directory=str(tmp_path / "file")))
 
 
+def test_prepare_checks_everything_and_starts_nothing(
+    project: Project, base_env: dict[str, str]
+) -> None:
+    before = trampolines()
+    ready = Launcher(base_env).prepare(["sh", "-c", "echo $PROJECT_NAME", "$PROJECT_DIR"], project)
+    assert ready.project == "web" and ready.directory == project.directory
+    assert ready.program.endswith("/sh") and os.access(ready.program, os.X_OK)
+    assert ready.argv == ("sh", "-c", "echo web", project.directory)
+    assert ready.env["I3PROJECT_NAME"] == "web" and "NOTIFY_SOCKET" not in ready.env
+    with pytest.raises(LaunchFailed):
+        Launcher(base_env).prepare(["no-such-program-i3p"], project)
+    assert trampolines() <= before
+
+
 async def test_bad_argv_is_invalid(project: Project, base_env: dict[str, str]) -> None:
     for argv in ([], [""], ["x\0y"]):
         with pytest.raises(InvalidArgument):
@@ -248,9 +266,10 @@ async def test_the_process_is_held_before_exec_while_its_scope_is_made(
 ) -> None:
     scopes = FakeScopes()
     out = tmp_path / "scoped.json"
-    record = await Launcher(base_env, scopes).launch(
-        [sys.executable, "-c", REPORT, str(out)], project
-    )
+    argv = [sys.executable, "-c", REPORT, str(out)]
+    launched = await Launcher(base_env, scopes).launch(argv, project)
+    record = launched.record
+    assert launched.scoped and launched.argv == tuple(argv)
     started.append(record.pid)
     [(unit, pid, description, cmdline)] = scopes.calls
     assert unit == f"app-i3project-web-{record.pid}.scope" and pid == record.pid
@@ -264,12 +283,15 @@ async def test_a_failed_scope_still_runs_the_app_and_no_systemd_means_no_call(
 ) -> None:
     for scopes in (FakeScopes(result=False), FakeScopes(available=False)):
         out = tmp_path / f"{id(scopes)}.json"
-        record = await Launcher(base_env, scopes).launch(
-            [sys.executable, "-c", REPORT, str(out)], project
-        )
+        assert not (await Launcher(base_env, scopes).launch(["true"], project)).scoped
+        record = (
+            await Launcher(base_env, scopes).launch(
+                [sys.executable, "-c", REPORT, str(out)], project
+            )
+        ).record
         started.append(record.pid)
         assert read_report(out)["pid"] == record.pid
-        assert len(scopes.calls) == (1 if scopes.is_available else 0)
+        assert len(scopes.calls) == (2 if scopes.is_available else 0)
 
 
 async def test_a_launch_cancelled_while_held_never_runs_the_program(
@@ -295,10 +317,12 @@ async def test_windows_follow_the_launch_even_from_an_orphaned_grandchild(
     pidfile = tmp_path / "grandchild"
     launch = Launcher(base_env)
     # sh leaves sleep to init and exits: only the session ties sleep to the launch.
-    record = await launch.launch(
-        ["sh", "-c", f"sleep 60 & echo $! > '{pidfile}.tmp'; mv '{pidfile}.tmp' '{pidfile}'"],
-        project,
-    )
+    record = (
+        await launch.launch(
+            ["sh", "-c", f"sleep 60 & echo $! > '{pidfile}.tmp'; mv '{pidfile}.tmp' '{pidfile}'"],
+            project,
+        )
+    ).record
     poll(pidfile.exists, timeout=15, what="the grandchild's pid")
     grandchild = int(pidfile.read_text())
     started.append(grandchild)
@@ -317,10 +341,10 @@ async def test_windows_follow_the_launch_even_from_an_orphaned_grandchild(
     assert await launch.launch_of(Window(3, x11_id=77)) == record and asked == [3]
     launch.window_closed(3)
     assert launch.records.launch_of(3) is None
-    assert launch.expire() == []
+    assert await launch.sweep() == []
     os.kill(grandchild, signal.SIGKILL)
     poll(lambda: gone(grandchild), what="the grandchild to die")
-    assert launch.expire() == [record]
+    assert await launch.sweep() == [record]
 
 
 async def test_no_lookup_at_all_while_nothing_was_launched(base_env: dict[str, str]) -> None:

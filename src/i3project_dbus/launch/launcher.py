@@ -4,10 +4,12 @@ process belongs to."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..model.launch import LaunchOptions, check_argv, launch_environment, substitute
@@ -19,6 +21,9 @@ from . import procs, spawn
 log = logging.getLogger(__name__)
 
 UNIT_PREFIX = "app-i3project-"
+# While launches are recorded, a window that belongs to none of them leads to a sweep of
+# the records of processes gone, at most this often (seconds): a sweep reads all of /proc.
+EXPIRE_INTERVAL = 10.0
 
 
 class Scopes(Protocol):
@@ -58,6 +63,26 @@ def project_directory(project: Project | None, environ: Mapping[str, str]) -> st
     return os.path.join(home, directory)
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A launch checked and ready to start."""
+
+    project: str
+    program: str  # the file exec runs, found as execvp would
+    argv: tuple[str, ...]  # as the program gets it, $PROJECT_DIR and $PROJECT_NAME replaced
+    directory: str
+    env: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A launch that runs: its record, the argv it got, and whether systemd scoped it."""
+
+    record: LaunchRecord
+    argv: tuple[str, ...]
+    scoped: bool
+
+
 class Launcher:
     """Starts apps and remembers them, so that their windows can follow them."""
 
@@ -76,18 +101,12 @@ class Launcher:
         self.window_pid = window_pid
         # The launched processes still alive, and which windows came from each.
         self.records = LaunchTable(capacity)
+        # When (time.monotonic) the records may next be swept for processes gone.
+        self._next_sweep = 0.0
 
-    async def launch(
-        self,
-        argv: Sequence[str],
-        project: Project | None,
-        options: LaunchOptions | None = None,
-        entry: str = "",
-    ) -> LaunchRecord:
-        """Start ``argv`` for ``project`` (None: for no project) and record it. Raises
-        InvalidArgument for a bad argv and LaunchFailed when it cannot run; then nothing
-        is left running and nothing is recorded."""
-        options = options or LaunchOptions()
+    def prepare(self, argv: Sequence[str], project: Project | None) -> Prepared:
+        """Everything a launch needs, checked without starting anything: InvalidArgument
+        for a bad argv, LaunchFailed for a program or directory that is not there."""
         args = check_argv(list(argv))
         name = project.name if project else ""
         directory = project_directory(project, self.environ)
@@ -97,18 +116,32 @@ class Launcher:
         )
         spawn.check_directory(directory)
         program = spawn.resolve(args[0], directory, env.get("PATH", os.defpath))
-        held = await spawn.start(program, args, directory, env)
+        return Prepared(name, program, args, directory, env)
+
+    async def launch(
+        self,
+        argv: Sequence[str],
+        project: Project | None,
+        options: LaunchOptions | None = None,
+        entry: str = "",
+    ) -> Started:
+        """Start ``argv`` for ``project`` (None: for no project) and record it. Raises
+        InvalidArgument for a bad argv and LaunchFailed when it cannot run; then nothing
+        is left running and nothing is recorded."""
+        options = options or LaunchOptions()
+        ready = self.prepare(argv, project)
+        held = await spawn.start(ready.program, ready.argv, ready.directory, ready.env)
         try:
             record = LaunchRecord(
                 pid=held.pid,
-                project=name,
+                project=ready.project,
                 entry=entry,
                 workspace=options.workspace,
                 floating=options.floating,
                 start_ticks=procs.start_ticks(held.pid),
                 started_us=time.time_ns() // 1000,
             )
-            await self._into_scope(held.pid, name, args[0])
+            scoped = await self._into_scope(held.pid, ready.project, ready.argv[0])
             # Recorded before exec: the app's first window may come before this coroutine
             # runs again.
             self.records.add(record, procs.Liveness())
@@ -119,8 +152,8 @@ class Launcher:
                 raise
         finally:
             held.close()
-        log.info("launched %s (pid %s) for project %r", args[0], held.pid, name)
-        return record
+        log.info("launched %s (pid %s) for project %r", ready.argv[0], held.pid, ready.project)
+        return Started(record, ready.argv, scoped)
 
     async def _into_scope(self, pid: int, project: str, program: str) -> bool:
         if self.scopes is None or not await self.scopes.available():
@@ -144,11 +177,16 @@ class Launcher:
         record = self.records.find(procs.lineage(pid))
         if record is not None:
             self.records.note_window(window.id, record)
+        elif time.monotonic() >= self._next_sweep:
+            await self.sweep()
         return record
 
     def window_closed(self, con_id: int) -> None:
         self.records.forget_window(con_id)
 
-    def expire(self) -> list[LaunchRecord]:
-        """Forget launches whose processes are all gone."""
-        return self.records.expire(procs.Liveness())
+    async def sweep(self) -> list[LaunchRecord]:
+        """Forget launches whose processes are all gone; /proc is read on a thread."""
+        self._next_sweep = time.monotonic() + EXPIRE_INTERVAL
+        liveness = procs.Liveness()
+        await asyncio.to_thread(liveness.read)
+        return self.records.expire(liveness)

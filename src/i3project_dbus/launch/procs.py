@@ -99,6 +99,11 @@ class Liveness:
             self._groups.update((found.pgrp, found.session))
         return processes
 
+    def read(self) -> None:
+        """Read /proc now (a caller may do it on a thread), not at the first question."""
+        if self._processes is None:
+            self._processes = self._scan()
+
     def __call__(self, record: LaunchRecord) -> bool:
         if self._processes is None:
             self._processes = self._scan()

@@ -51,6 +51,8 @@ class LaunchTable:
         self._records: dict[int, LaunchRecord] = {}
         # window container id -> pid of the launch the window's process belongs to.
         self._windows: dict[int, int] = {}
+        # pids of the launches that have shown a window, whether or not it is still open.
+        self._shown: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._records)
@@ -79,6 +81,7 @@ class LaunchTable:
 
     def remove(self, pid: int) -> LaunchRecord | None:
         record = self._records.pop(pid, None)
+        self._shown.discard(pid)
         if record is not None:
             for con_id in [c for c, p in self._windows.items() if p == pid]:
                 del self._windows[con_id]
@@ -111,6 +114,7 @@ class LaunchTable:
         """A window whose process belongs to this launch."""
         if record.pid in self._records:
             self._windows[con_id] = record.pid
+            self._shown.add(record.pid)
 
     def forget_window(self, con_id: int) -> None:
         self._windows.pop(con_id, None)
@@ -118,6 +122,10 @@ class LaunchTable:
     def launch_of(self, con_id: int) -> LaunchRecord | None:
         pid = self._windows.get(con_id)
         return None if pid is None else self._records.get(pid)
+
+    def has_shown(self, pid: int) -> bool:
+        """Whether the launch has shown a window yet (one that may be closed by now)."""
+        return pid in self._shown
 
     def windows_of(self, pid: int) -> list[int]:
         return [c for c, p in self._windows.items() if p == pid]
