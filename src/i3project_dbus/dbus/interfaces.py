@@ -21,11 +21,12 @@ from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus
 
 from .. import __version__
 from ..manager import Manager
-from ..model.errors import InvalidArgument
 from ..model.events import Event
 from ..model.window import Window
 from . import names
 from .errors import reported
+from .launching import ManagerLaunch, ProjectLaunch
+from .options import unwrap
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
@@ -38,19 +39,8 @@ OPTION_SIGNATURES = {"display_name": "s", "icon": "s", "directory": "s", "scoped
 
 
 def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
-    """a{sv} to plain values, checking each variant's type."""
-    plain: dict[str, object] = {}
-    for key, variant in options.items():
-        expected = OPTION_SIGNATURES.get(key)
-        if expected is None:
-            allowed = ", ".join(OPTION_SIGNATURES)
-            raise InvalidArgument(f"unknown option {key!r}; allowed: {allowed}")
-        if variant.signature != expected:
-            raise InvalidArgument(
-                f"option {key!r} must have type {expected!r}, not {variant.signature!r}"
-            )
-        plain[key] = variant.value
-    return plain
+    """A project's options from a{sv}, checking each variant's type."""
+    return unwrap(options, OPTION_SIGNATURES)
 
 
 def variant(value: object) -> Variant:
@@ -88,8 +78,10 @@ class NamedArgsInterface(ServiceInterface):
         return interface
 
 
-class ManagerInterface(NamedArgsInterface):
+class ManagerInterface(ManagerLaunch, NamedArgsInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "Launch": ("pid",),
+        "Launched": ("project", "pid", "argv"),
         "CreateProject": ("path",),
         "GetProject": ("path",),
         "GetWindow": ("path",),
@@ -187,7 +179,9 @@ class ManagerInterface(NamedArgsInterface):
         return [previous, current]
 
 
-class ProjectInterface(ServiceInterface):
+class ProjectInterface(ProjectLaunch, NamedArgsInterface):
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {"Launch": ("pid",)}
+
     def __init__(self, manager: Manager, name: str) -> None:
         super().__init__(names.PROJECT_IFACE)
         self.manager = manager

@@ -174,6 +174,9 @@ class Publisher(Listener):
         self.events.Event(event)
         self._queue(self.events, "Count")
 
+    def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
+        self.root.Launched(project, pid, list(argv))
+
     def connection_changed(self, _connected: bool) -> None:
         self._queue(self.root, "Connected", "WindowManager")
 
