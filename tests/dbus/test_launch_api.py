@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from dbus_contract import Client
 from dbus_fast import Variant
 
-from harness import MANAGER_PATH, ServiceProcess, XdgDirs, apoll
+from harness import MANAGER_PATH, DBusDaemon, ServiceProcess, XdgDirs, apoll, clean_env
 from i3project_dbus.launch import procs
 
 MANAGER = "org.i3project.Manager1"
@@ -142,3 +144,41 @@ async def test_open_with_an_app_that_cannot_run_fails_before_anything(
     name, text = await client.error(MANAGER_PATH + "/projects/p", PROJECT, "Open")
     assert name == ERROR + "LaunchFailed" and "no-such-program-i3p" in text
     assert await client.get(MANAGER_PATH, MANAGER, "ActiveProject") == ""
+
+
+# -- the command line: i3project run and open ------------------------------------------
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def cli(bus: DBusDaemon, *args: str) -> subprocess.CompletedProcess[str]:
+    env = clean_env({"DBUS_SESSION_BUS_ADDRESS": bus.address})
+    env["PYTHONPATH"] = str(SRC)
+    return subprocess.run([sys.executable, "-m", "i3project_dbus.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+
+
+async def test_i3project_run_and_open_with_their_exit_codes(
+    bus: DBusDaemon, web_dir: Path, start_bare_service: Callable[[], ServiceProcess],
+    client: Client, tmp_path: Path,
+) -> None:  # fmt: skip
+    start_bare_service()
+    out = tmp_path / "out"
+    done = cli(bus, "run", "-p", "web", "--workspace", "2", "--floating", "--", *writer(out))
+    assert done.returncode == 0, done.stderr
+    pid = int(done.stdout)
+    try:
+        await apoll(out.exists, timeout=15, what="the program i3project run started")
+        assert out.read_text() == f"web|{web_dir}|dev|web!"
+        events = await client.ok(EVENTS_PATH, EVENTS, "Recent", "u", 0)
+        [launch] = [e for e in events if e[2] == "project::launch"]
+        assert launch[3]["workspace"].value == "2" and launch[3]["floating"].value is True
+    finally:
+        kill(pid)
+    missing = cli(bus, "run", "--", "no-such-program-i3p")
+    assert missing.returncode == 1 and "LaunchFailed" in missing.stderr
+    assert "[Errno 2]" in missing.stderr
+    assert cli(bus, "run").returncode == 3
+    assert cli(bus, "run", "-p", "nope", "--", "true").returncode == 3
+    assert cli(bus, "open", "nope").returncode == 3
+    assert cli(bus, "run", "--workspace", "__i3_scratch", "--", "true").returncode == 3
