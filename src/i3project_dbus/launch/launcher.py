@@ -99,6 +99,7 @@ class Launcher:
         scopes: Scopes | None = None,
         window_pid: WindowPid | None = None,
         capacity: int = DEFAULT_CAPACITY,
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
         # The service's environment: what every launched process starts from.
         self.environ = environ
@@ -106,6 +107,8 @@ class Launcher:
         self.scopes = scopes
         # How to learn a window's process when the window does not carry it.
         self.window_pid = window_pid
+        # Called after each launch: gets the pid reader ready before the first window.
+        self.warm_up = warm_up
         # The launched processes still alive, and which windows came from each.
         self.records = LaunchTable(capacity)
         # When (time.monotonic) the records may next be swept for processes gone.
@@ -162,6 +165,8 @@ class Launcher:
         finally:
             held.close()
         log.info("launched %s (pid %s) for project %r", ready.argv[0], held.pid, ready.project)
+        if self.warm_up is not None:
+            self.warm_up()
         return Started(record, ready.argv, scoped)
 
     async def open(
