@@ -231,3 +231,10 @@ def test_other_windows_keep_the_class_rule_while_launches_run(
         return ""
 
     poll(lambda: project_of() == "a", timeout=10, what="the test's xterm to join a")
+
+
+def test_a_launched_app_outlives_the_service(desk: Desk) -> None:
+    pid = desk.launch("b", ["sleep", "600"])
+    desk.service.kill()  # SIGKILL to the service's whole process group, as a crash
+    found = procs.stat(pid)
+    assert found is not None and found.state != "Z", "the app went down with the service"
