@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assign, burst, fanout, keypress, process, roundtrip, switch
+from . import assign, burst, fanout, keypress, launch, process, roundtrip, switch
 from .env import Environment
 from .report import Row, table, to_json
 from .world import World
@@ -157,6 +157,9 @@ def suite(p: Params, log: bool) -> list[Row]:
             world.ensure_project("A")
             guarded("1", "D-Bus round trips", lambda: roundtrip.run(env, p.rt_iterations, "A"))
             guarded("3", "new window -> mark", lambda: assign.run(world, p.assign_windows))
+            guarded(
+                "9", "launched window -> its project", lambda: launch.run(world, p.assign_windows)
+            )
             guarded(
                 "4",
                 "event burst",

@@ -22,12 +22,16 @@ from .assignment import Assignment
 from .background import Background
 from .health import Health, StatusValue
 from .journal import Journal, Listeners
+from .launch import Launcher, Started
+from .launch.follow import Follower
 from .model import events as ev
-from .model.errors import NotConnected
+from .model.errors import LaunchFailed, NotConnected
 from .model.events import DetailValue, EventRing
+from .model.launch import check_options
 from .model.port import I3Port, Listener
 from .model.project import Project
 from .model.state import State
+from .model.window import Window
 from .model.wmevents import (
     BindingEvent,
     OutputEvent,
@@ -57,7 +61,9 @@ class Manager:
     """What the D-Bus layer calls: each operation checks its input, waits out an i3
     restart, takes the lock and hands over to the capability that owns it."""
 
-    def __init__(self, store: config.Store, settings: config.Settings) -> None:
+    def __init__(
+        self, store: config.Store, settings: config.Settings, launcher: Launcher | None = None
+    ) -> None:
         # Projects, windows and the active project: the one owner of the model.
         self.state = State(settings.classification)
         # The bounded record of i3's events and the service's own.
@@ -92,6 +98,10 @@ class Manager:
             self._journal,
             self.listeners,
         )
+        # Starts apps for projects and tells which launch a window's process belongs to.
+        self.launcher = launcher or Launcher({})
+        # Assigns and places the windows of launched apps.
+        self.follower = Follower(self.state, self.tracker, self.switcher, self._journal)
         # Held by every operation that changes windows or projects: they never interleave.
         self._lock = asyncio.Lock()
         # Set while attached to i3: a call during an in-place restart waits for it.
@@ -179,7 +189,9 @@ class Manager:
             case WindowEvent():
                 details = self.tracker.on_window(event)
                 if event.change == "new" and event.window is not None:
-                    self._assign_if_wanted(event.window.id)
+                    self._new_window(event.window)
+                elif event.change == "close" and event.window is not None:
+                    self.launcher.window_closed(event.window.id)
                 return details
             case WorkspaceEvent():
                 return self.tracker.on_workspace(event)
@@ -191,14 +203,29 @@ class Manager:
                 return {"command": event.command}
         return {}
 
-    def _assign_if_wanted(self, con_id: int) -> None:
-        if self.assignment.wants(con_id):
+    def _new_window(self, window: Window) -> None:
+        """While launched apps run, a new window may be one of theirs: that is asked first
+        (it takes the window's pid, an X round trip on i3); otherwise today's rule."""
+        if len(self.launcher.records):
             arrived = time.perf_counter_ns()
-            self._background.spawn(self._assign_new(con_id, arrived), "assigning a new window")
+            self._background.spawn(self._follow(window, arrived), "placing a new window")
+        elif self.assignment.wants(window.id):
+            arrived = time.perf_counter_ns()
+            self._background.spawn(self._assign_new(window.id, arrived), "assigning a window")
 
     async def _assign_new(self, con_id: int, arrived: int) -> None:
         async with self._lock:
             await self.assignment.mark_new(con_id, arrived)
+
+    async def _follow(self, window: Window, arrived: int) -> None:
+        asked = time.perf_counter_ns()
+        record = await self.launcher.launch_of(window)
+        pid_ns = time.perf_counter_ns() - asked
+        async with self._lock:
+            if record is not None:
+                await self.follower.place(window.id, record, arrived, pid_ns)
+            else:
+                await self.assignment.mark_new(window.id, arrived)
 
     def _on_tick(self, event: TickEvent) -> dict[str, DetailValue] | None:
         if event.first:
@@ -272,6 +299,48 @@ class Manager:
         await self._reattached()
         async with self._lock:
             await self.projects.delete(name)
+
+    async def launch(
+        self, argv: list[str], project: str | None, options: Mapping[str, object]
+    ) -> int:
+        """Start ``argv`` for ``project`` (None: the active one, "" none); return its pid.
+        No lock: starting a process takes a while, and changes no window."""
+        clean = check_options(options)
+        name = self.state.active if project is None else project
+        target = self.state.project(name) if name else None
+        started = await self.launcher.launch(argv, target, clean)
+        self._launched(started)
+        return started.record.pid
+
+    async def open(self, name: str) -> None:
+        """Switch to the project, then start each of its apps that is not running. Every
+        app is checked first: one that cannot run fails the call before anything changes."""
+        project = self.state.project(name)
+        for entry in project.launch:
+            self.launcher.prepare(entry.command, project)
+        await self.switch(name, origin="open")
+        project = self.state.project(name)
+        started, failures = await self.launcher.open(
+            project, self.state.windows_of(name), self.state.windows
+        )
+        for each in started:
+            self._launched(each)
+        if failures:
+            raise LaunchFailed("; ".join(failures))
+
+    def _launched(self, started: Started) -> None:
+        record = started.record
+        details: dict[str, DetailValue] = {
+            "project": record.project,
+            "pid": record.pid,
+            "program": started.argv[0],
+            "app": record.entry,
+            "workspace": record.workspace,
+            "floating": record.floating,
+            "scope": started.scoped,
+        }
+        self._journal.record(ev.PROJECT_LAUNCH, details)
+        self.listeners.launched(record.project, record.pid, started.argv)
 
     async def reload(self) -> None:
         loaded = await self.projects.read()

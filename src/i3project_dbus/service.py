@@ -20,9 +20,12 @@ from .dbus import names
 from .dbus.bus import ServiceBus
 from .dbus.notifications import SwitchNotifier
 from .dbus.publisher import Publisher
+from .dbus.systemd import SystemdScopes
 from .i3 import discovery
 from .i3.adapter import I3Adapter
 from .i3.ipc import ConnectionLost
+from .i3.xpid import XWindowPids
+from .launch import Launcher
 from .manager import Manager
 from .model.errors import I3ProjectError
 
@@ -54,8 +57,14 @@ class Service:
         self.socket_path = socket_path
         # The project, settings and state files.
         self.store = Store(environ=environ)
+        # Reads a new window's process from X on i3 (sway's tree carries it), on demand.
+        self._window_pids = XWindowPids(environ)
+        # Launched apps get this environment; systemd's scopes are added once on the bus.
+        launcher = Launcher(
+            environ, window_pid=self._window_pids, warm_up=self._window_pids.warm_up
+        )
         # The model and every operation on it.
-        self.manager = Manager(self.store, self.store.load_settings())
+        self.manager = Manager(self.store, self.store.load_settings(), launcher)
         # Set by SIGTERM or SIGINT.
         self.stopping = asyncio.Event()
         # What run() returns: 1 once the session bus is lost.
@@ -80,6 +89,8 @@ class Service:
             return 1
         publisher = Publisher(bus, self.manager)
         publisher.export_all()
+        # Apps launched from now on get a systemd scope each, when a user manager is there.
+        self.manager.launcher.scopes = SystemdScopes(bus)
         # Each switch notifies while config.json says so (Reload turns it on or off).
         self.manager.add_listener(SwitchNotifier(bus, self.manager))
         loop = asyncio.get_running_loop()
@@ -103,6 +114,7 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await i3_task
             await self.manager.close()
+            self._window_pids.close()
             publisher.flush()
             bus.disconnect()
         return self.exit_code

@@ -16,6 +16,7 @@ from typing import Any
 from ..dbus import names
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
+from .launch import cmd_open, cmd_run
 from .menu import cmd_menu
 from .output import Column, Output
 from .parser import timeout_for
@@ -367,4 +368,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "edit": cmd_edit,
     "status": cmd_status,
     "validate": cmd_validate,
+    "run": cmd_run,
+    "open": cmd_open,
 }

@@ -11,7 +11,7 @@ from typing import Final
 
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
-    " diagnose reload completion selftest status edit validate"
+    " diagnose reload completion selftest status edit validate run open"
 )
 SCENARIOS: Final = (
     "lifecycle rapid-switches new-window-marked hide-show event-order consistency outputs restart"
@@ -48,18 +48,18 @@ _i3project() {
             COMPREPLY=($(compgen -W "plain json i3blocks polybar waybar" -- "$cur")); return ;;
         monitor:--mode|monitor:-m)
             COMPREPLY=($(compgen -W "live events history diagnose" -- "$cur")); return ;;
-        windows:--project|windows:-p)
+        windows:--project|windows:-p|run:--project|run:-p)
             COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return ;;
         create:--directory|create:-d)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
         *:--limit|*:-n|*:--icon|*:-i|*:--display-name|*:-t|*:--type|*:--launcher|*:-l|\
-        *:--menu-command|create:--scoped|diagnose:--event-limit)
+        *:--menu-command|create:--scoped|diagnose:--event-limit|run:--workspace|run:-w)
             return ;;
     esac
     local opts="--help"
     case "$cmd" in switch|clear|assign) opts="--quiet --help" ;; esac
     case "$cmd" in
-        switch|delete|show|edit|validate)
+        switch|delete|show|edit|validate|open)
             if [[ $cur != -* && $nargs -eq 0 ]]; then
                 COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
             fi ;;
@@ -82,6 +82,7 @@ _i3project() {
         monitor) opts="--mode --limit --help" ;;
         watch) opts="--format --menu-command --help" ;;
         menu) opts="--launcher --print --help" ;;
+        run) opts="--project --workspace --floating --help" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }
@@ -123,6 +124,8 @@ _i3project() {
         'status:the service uptime, counters and memory'
         'edit:edit a project file, check it and reload'
         'validate:check the project files'
+        'run:run a program in a project'
+        'open:switch to a project and start its apps'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -137,7 +140,7 @@ _i3project() {
                 switch) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' \
                     '1:project:_i3project_projects' ;;
                 clear) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' ;;
-                delete|show|edit|validate) _arguments '1:project:_i3project_projects' ;;
+                delete|show|edit|validate|open) _arguments '1:project:_i3project_projects' ;;
                 list) _arguments '--json[print JSON]' '--names[names only]' ;;
                 current|status) _arguments '--json[print JSON]' ;;
                 diagnose) _arguments '--json[print JSON]' '--output[snapshot file]:file:_files' \
@@ -162,6 +165,9 @@ _i3project() {
                     '--menu-command[click action]:command:' ;;
                 menu) _arguments '--launcher[dmenu-like command]:command:' '--print[print lines]' ;;
                 completion) _arguments '1:shell:(bash zsh)' ;;
+                run) _arguments '--project[project]:project:_i3project_projects' \
+                    '--workspace[workspace]:workspace:' '--floating[float its windows]' \
+                    '*::command:_normal' ;;
             esac ;;
     esac
 }

@@ -7,6 +7,7 @@ import sys
 from typing import Any, NoReturn
 
 from .errors import INVALID
+from .launch import add_parsers as add_launch_parsers
 
 FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
 MONITOR_MODES = ("live", "events", "history", "diagnose")
@@ -183,6 +184,7 @@ def build_parser() -> Parser:
         help="check the project files and config.json (exit 3 if invalid)",
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="only this project's file")
+    add_launch_parsers(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

@@ -23,12 +23,14 @@ from dbus_fast.service import dbus_method, dbus_property, dbus_signal
 
 from .. import __version__
 from ..manager import Manager
-from ..model.errors import InvalidArgument, NoSuchWindow
+from ..model.errors import NoSuchWindow
 from ..model.window import Window
 from . import names
 from .batch import Batch
 from .described import DescribedInterface
 from .errors import reported
+from .launching import ManagerLaunch, ProjectLaunch
+from .options import unwrap
 from .status import status_variants
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
@@ -39,23 +41,14 @@ OPTION_SIGNATURES = {"display_name": "s", "icon": "s", "directory": "s", "scoped
 
 
 def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
-    """a{sv} to plain values, checking each variant's type."""
-    plain: dict[str, object] = {}
-    for key, variant in options.items():
-        expected = OPTION_SIGNATURES.get(key)
-        if expected is None:
-            allowed = ", ".join(OPTION_SIGNATURES)
-            raise InvalidArgument(f"unknown option {key!r}; allowed: {allowed}")
-        if variant.signature != expected:
-            raise InvalidArgument(
-                f"option {key!r} must have type {expected!r}, not {variant.signature!r}"
-            )
-        plain[key] = variant.value
-    return plain
+    """A project's options from a{sv}, checking each variant's type."""
+    return unwrap(options, OPTION_SIGNATURES)
 
 
-class ManagerInterface(DescribedInterface):
+class ManagerInterface(ManagerLaunch, DescribedInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "Launch": ("pid",),
+        "Launched": ("project", "pid", "argv"),
         "CreateProject": ("path",),
         "GetProject": ("path",),
         "GetWindow": ("path",),
@@ -178,8 +171,9 @@ class ManagerInterface(DescribedInterface):
         return [previous, current]
 
 
-class ProjectInterface(DescribedInterface):
+class ProjectInterface(ProjectLaunch, DescribedInterface):
     PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Name": "const"}
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {"Launch": ("pid",)}
 
     def __init__(
         self, manager: Manager, name: str, published: Container[int], batch: Batch

@@ -202,6 +202,9 @@ class Publisher(Listener):
         else:
             self.events.Event(event)
 
+    def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
+        self.root.Launched(project, pid, list(argv))
+
     def connection_changed(self, connected: bool) -> None:
         self.batch.note(self.root, "Connected", "WindowManager")
 

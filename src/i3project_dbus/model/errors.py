@@ -35,3 +35,7 @@ class ConfigError(I3ProjectError):
 
 class I3CommandFailed(I3ProjectError):
     """i3 refused a command that the service sent."""
+
+
+class LaunchFailed(I3ProjectError):
+    """A program could not be started (missing, not executable, ...): the OS error says why."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .project import NAME_PATTERN
+from .naming import NAME_PATTERN
 
 ASSIGN_PREFIX = "project:"
 RESTORE_PREFIX = "_i3p_restore:"
