@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..dbus import names
+from . import screens
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
 from .output import Column, Output
@@ -444,4 +445,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "diagnose": cmd_diagnose,
     "reload": cmd_reload,
     "completion": cmd_completion,
+    **screens.HANDLERS,
 }

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import NoReturn
 
+from . import screens
 from .errors import INVALID
 
 FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
@@ -117,6 +118,7 @@ def build_parser() -> Parser:
         "diagnose", parents=[json_opt], help="find windows that are not where their project says"
     )
     sub.add_parser("reload", help="make the service re-read its configuration files")
+    screens.add_parsers(sub, json_opt)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser
