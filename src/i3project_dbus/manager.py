@@ -36,6 +36,7 @@ from .model.wmevents import (
     WorkspaceEvent,
     event_type,
 )
+from .outputs import Outputs
 from .persistence import Persistence
 from .projects import Projects
 from .switching import Switcher
@@ -87,6 +88,16 @@ class Manager:
         )
         # Held by every operation that changes windows or projects: they never interleave.
         self._lock = asyncio.Lock()
+        # Outputs on the bus, workspaces on their preferred outputs, each project's focus.
+        self.outputs = Outputs(
+            self.state,
+            self.tracker,
+            self._journal,
+            self.listeners,
+            self._background,
+            lambda: self.projects.settings,
+            self._lock,
+        )
         # Set while attached to i3: a call during an in-place restart waits for it.
         self._attached = asyncio.Event()
         # Whether i3 was ever attached (before that, nothing is restarting).
@@ -125,6 +136,7 @@ class Manager:
             self._journal.record(ev.SERVICE_CONNECT, details)
             self.listeners.connection_changed(True)
             await self.switcher.restore()
+            await self.outputs.attach()
             self._was_attached = True
             self._attached.set()
 
@@ -134,6 +146,7 @@ class Manager:
             return
         port.close()
         self.tracker.detach()
+        self.outputs.detach()
         self._attached.clear()
         self._journal.record(ev.SERVICE_DISCONNECT, {})
         self.listeners.connection_changed(False)
@@ -173,8 +186,10 @@ class Manager:
                     self._assign_if_wanted(event.window.id)
                 return details
             case WorkspaceEvent():
+                self.outputs.on_workspace(event)
                 return self.tracker.on_workspace(event)
             case OutputEvent():
+                self.outputs.on_output(event)
                 return self.tracker.on_output(event)
             case TickEvent():
                 return self._on_tick(event)
@@ -210,7 +225,10 @@ class Manager:
             self.tracker.require()
             try:
                 async with self._lock:
+                    previous = self.state.active
+                    await self.outputs.before_switch(target)
                     await self.switcher.switch(target, origin)
+                    await self.outputs.after_switch(previous, target)
                 return
             except NotConnected:
                 # i3 went away while this call waited for the lock (an in-place restart):
@@ -251,8 +269,17 @@ class Manager:
         await self._reattached()
         async with self._lock:
             await self.projects.delete(name)
+            self.outputs.forget(name)
 
     async def reload(self) -> None:
         loaded = await self.projects.read()
         async with self._lock:
             await self.projects.apply(loaded)
+            self.outputs.reloaded()
+
+    async def reassign(self, dry_run: bool) -> list[tuple[str, str]]:
+        """Put every workspace on its preferred output now (or only say what would move)."""
+        await self._reattached()
+        self.tracker.require()
+        async with self._lock:
+            return await self.outputs.reassign(dry_run=dry_run, origin="dbus")

@@ -103,3 +103,32 @@ def test_restore_skips_gone_outputs_missing_workspaces_and_hidden_windows() -> N
     # The focused workspace's output is gone: neither it nor its window is brought back.
     assert plan_restore(record, right_only, {42}) == FocusRestore(("2",), 0)
     assert plan_restore(record, Screens(), {42}).empty
+
+
+# LEFT | MID | RIGHT side by side, and Down under MID.
+ROW = Screens(
+    (
+        Output("LEFT", True, rect=(0, 0, 800, 1000)),
+        Output("MID", True, rect=(800, 0, 800, 1000)),
+        Output("RIGHT", True, rect=(1600, 0, 800, 1000)),
+        Output("Down", True, rect=(800, 1000, 800, 600)),
+    ),
+)
+
+
+def test_next_output_follows_i3_closest_then_wrapping() -> None:
+    assert ROW.next_output("right", "LEFT") == "MID"
+    assert ROW.next_output("right", "RIGHT") == "LEFT"  # wraps to the farthest left
+    assert ROW.next_output("left", "LEFT") == "RIGHT"
+    assert ROW.next_output("down", "MID") == "Down"
+    assert ROW.next_output("down", "LEFT") == "LEFT"  # nothing overlaps below it
+    assert Screens().next_output("up", "X") == "X"
+
+
+def test_an_output_named_like_a_direction_is_reached_by_direction() -> None:
+    assert ROW.address("MID", "LEFT") == "MID"
+    assert ROW.address("RIGHT", "MID") == "right"
+    assert ROW.address("LEFT", "MID") == "left"
+    assert ROW.address("RIGHT", "LEFT") == "left"  # "right" of LEFT is MID; left wraps
+    assert ROW.address("Down", "MID") == "down"
+    assert ROW.address("Down", "LEFT") == "Down"  # unreachable: the name, best effort

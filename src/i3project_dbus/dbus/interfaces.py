@@ -26,6 +26,7 @@ from ..model.events import Event
 from ..model.window import Window
 from . import names
 from .errors import reported
+from .outputs import RootOutputs
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
@@ -88,8 +89,9 @@ class NamedArgsInterface(ServiceInterface):
         return interface
 
 
-class ManagerInterface(NamedArgsInterface):
+class ManagerInterface(RootOutputs, NamedArgsInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "ReassignWorkspaces": ("moves",),
         "CreateProject": ("path",),
         "GetProject": ("path",),
         "GetWindow": ("path",),

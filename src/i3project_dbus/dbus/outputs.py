@@ -1,5 +1,5 @@
 """The outputs on the bus: one org.i3project.Manager1.Output object per output (inactive
-ones too), kept in step with the model's latest reading, and the options of
+ones too), kept in step with the latest reading, and the root object's Outputs and
 ReassignWorkspaces."""
 
 from __future__ import annotations
@@ -10,18 +10,21 @@ from typing import Annotated
 
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
-from dbus_fast.annotations import DBusBool, DBusSignature, DBusStr
+from dbus_fast.annotations import DBusBool, DBusDict, DBusSignature, DBusStr
 from dbus_fast.constants import PropertyAccess
-from dbus_fast.service import ServiceInterface, dbus_property
+from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
 
+from ..manager import Manager
 from ..model.errors import InvalidArgument
 from ..model.outputs import Output, Screens
 from . import names
+from .errors import reported
 
 log = logging.getLogger(__name__)
 
 DBusRect = Annotated[list[int], DBusSignature("(iiii)")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
+DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 Moves = Annotated[list[list[str]], DBusSignature("a(ss)")]
 
 REASSIGN_OPTIONS = {"dry_run": "b"}
@@ -51,6 +54,23 @@ def reassign_options(options: Mapping[str, Variant]) -> bool:
             )
         dry_run = bool(value.value)
     return dry_run
+
+
+class RootOutputs:
+    """The root object's members about outputs: a base of ManagerInterface, kept here
+    with the rest of the outputs on the bus."""
+
+    manager: Manager
+
+    @dbus_method()
+    async def ReassignWorkspaces(self, options: DBusDict) -> Moves:
+        with reported():
+            moves = await self.manager.reassign(reassign_options(options))
+            return [[workspace, output] for workspace, output in moves]
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Outputs(self) -> DBusObjectPaths:
+        return output_paths(self.manager.outputs.screens)
 
 
 class OutputInterface(ServiceInterface):

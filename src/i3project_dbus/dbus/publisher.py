@@ -11,6 +11,7 @@ from dbus_fast.service import ServiceInterface
 
 from ..manager import Manager
 from ..model.events import Event
+from ..model.outputs import Screens
 from ..model.port import Listener
 from ..model.project import Project
 from ..model.window import Window
@@ -21,6 +22,7 @@ from .interfaces import (
     ProjectInterface,
     WindowInterface,
 )
+from .outputs import OutputInterface, OutputObjects
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,13 @@ class Publisher(Listener):
         self.events = EventsInterface(manager)
         self.projects: dict[str, ProjectInterface] = {}
         self.windows: dict[int, WindowInterface] = {}
+        # The Output objects, updated from each new reading of outputs.
+        self.outputs = OutputObjects(
+            bus,
+            lambda: manager.outputs.screens,
+            self._queue,
+            lambda: self._queue(self.root, "Outputs"),
+        )
         self._pending: dict[ServiceInterface, set[str]] = {}
         self._flush_handle: asyncio.Handle | None = None
 
@@ -80,6 +89,11 @@ class Publisher(Listener):
         pending, self._pending = self._pending, {}
         for iface, props in pending.items():
             if isinstance(iface, WindowInterface) and iface.con_id not in self.windows:
+                continue
+            if (
+                isinstance(iface, OutputInterface)
+                and self.outputs.objects.get(iface.last.name) is not iface
+            ):
                 continue
             if (
                 isinstance(iface, ProjectInterface)
@@ -181,3 +195,6 @@ class Publisher(Listener):
         # Reload: the class lists may have changed, and with them every window's Scope.
         self._queue(self.root, "ConfigErrors")
         self._queue_all_scopes()
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        self.outputs.update(old, new)

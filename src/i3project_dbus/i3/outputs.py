@@ -85,7 +85,7 @@ def screens_from_json(outputs: Any, workspaces: Any) -> Screens:
 
 def move_workspace(workspace: str, output: str) -> str:
     """Focus the workspace, then move it: i3's ``move workspace to output`` moves the
-    focused one."""
+    focused one. ``output`` is a name or a direction (model Move.target)."""
     return commands.join(
         [commands.focus_workspace(workspace), f"move workspace to output {commands.quote(output)}"]
     )
@@ -93,7 +93,7 @@ def move_workspace(workspace: str, output: str) -> str:
 
 def reassign(plan: Reassignment) -> str:
     """The whole reassignment as one payload: the moves, then what each output shows."""
-    parts = [move_workspace(m.workspace, m.output) for m in plan.moves]
+    parts = [move_workspace(m.workspace, m.target) for m in plan.moves]
     parts += [commands.focus_workspace(ws) for ws in plan.show]
     return commands.join(parts)
 

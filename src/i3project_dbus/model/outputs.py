@@ -23,6 +23,14 @@ NO_RECT: Rect = (0, 0, 0, 0)
 # workspace name -> preferred outputs, best first; kept in the order config.json gives.
 WorkspaceOutputs = tuple[tuple[str, tuple[str, ...]], ...]
 
+# Words i3 and sway read as a direction or a role before they look for an output of that
+# name (case-insensitively): ``move workspace to output RIGHT`` means "the output to the
+# right", whatever is called RIGHT. An output named so is reached by a direction instead.
+OUTPUT_WORDS = frozenset(
+    {"current", "left", "right", "up", "down", "primary", "nonprimary", "next"}
+)
+DIRECTIONS = ("right", "left", "down", "up")
+
 
 @dataclass(frozen=True, slots=True)
 class Output:
@@ -102,6 +110,51 @@ class Screens:
                 if output.active and output.matches(ref):
                     return output.name
         return ""
+
+    def address(self, target: str, source: str) -> str:
+        """What to write in ``move workspace to output X`` to move a workspace from
+        ``source`` to ``target``: the name, or, for a name i3 would read as a direction
+        (see OUTPUT_WORDS), the direction that leads there from ``source``."""
+        if target.lower() not in OUTPUT_WORDS:
+            return target
+        for direction in DIRECTIONS:
+            if self.next_output(direction, source) == target:
+                return direction
+        return target
+
+    def next_output(self, direction: str, source: str) -> str:
+        """The output i3 finds in ``direction`` from ``source``: the closest active one
+        that overlaps it across that direction, else (wrapping) the farthest the other
+        way, else ``source`` itself (i3's get_output_next_wrap)."""
+        opposite = {"right": "left", "left": "right", "down": "up", "up": "down"}[direction]
+        best = self._next(direction, source, closest=True)
+        if not best:
+            best = self._next(opposite, source, closest=False)
+        return best or source
+
+    def _next(self, direction: str, source: str, closest: bool) -> str:
+        current = self.output(source)
+        if current is None:
+            return ""
+        cx, cy, cw, ch = current.rect
+        horizontal = direction in ("right", "left")
+        sign = 1 if direction in ("right", "down") else -1
+        best: Output | None = None
+        for other in self.active:
+            ox, oy, ow, oh = other.rect
+            ahead = (ox - cx if horizontal else oy - cy) * sign > 0
+            overlaps = (
+                (oy < cy + ch and cy < oy + oh) if horizontal else (ox < cx + cw and cx < ox + ow)
+            )
+            if not (ahead and overlaps):
+                continue
+            if best is None:
+                best = other
+                continue
+            distance = (ox - best.rect[0] if horizontal else oy - best.rect[1]) * sign
+            if (distance < 0) == closest and distance != 0:
+                best = other
+        return best.name if best is not None else ""
 
     def visible_on(self, output: str) -> str:
         return next((w.name for w in self.workspaces if w.visible and w.output == output), "")

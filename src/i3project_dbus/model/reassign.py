@@ -25,6 +25,13 @@ from .outputs import Screens, Workspace
 class Move:
     workspace: str
     output: str
+    # What the command names the output by, when not its name: a direction (see
+    # Screens.address). Derived from the reading, so not part of what a move is.
+    address: str = field(default="", compare=False)
+
+    @property
+    def target(self) -> str:
+        return self.address or self.output
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,10 @@ class Reassignment:
 
     def pairs(self) -> list[tuple[str, str]]:
         return [(m.workspace, m.output) for m in self.moves]
+
+    def describe(self) -> str:
+        """The moves for the event log: ``2→RIGHT, 5→LEFT``."""
+        return ", ".join(f"{m.workspace}→{m.output}" for m in self.moves)
 
 
 def plan_reassignment(
@@ -70,7 +81,8 @@ def plan_reassignment(
         if home_reached:
             kept.pop(ws.name, None)
         if target != ws.output:
-            moves.append(Move(ws.name, target))
+            address = now.address(target, ws.output)
+            moves.append(Move(ws.name, target, "" if address == target else address))
     if not moves:
         return Reassignment(homes=kept)
     show = _show(now, targets, moves, occupied)
