@@ -110,6 +110,13 @@ class FakeI3(I3Port):
         outcome.windows.update(self.tree)
         outcome.apply_plan(plan)
         self.tree = outcome.windows
+        # As i3 does, a workspace a window comes back to is made on the focused output.
+        known = {w.name for w in self.layout.workspaces}
+        focused = self.layout.focused
+        here = focused.output if focused else ""
+        new = dict.fromkeys(s.workspace for s in plan.show if s.workspace not in known)
+        made = tuple(Workspace(name, here) for name in new)
+        self.layout = replace(self.layout, workspaces=self.layout.workspaces + made)
 
     async def focused_workspace(self) -> str:
         self._check()
@@ -190,6 +197,9 @@ class Heard(Listener):
 
     def config_changed(self) -> None:
         self.calls.append(("config_changed", ()))
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        self.calls.append(("outputs_changed", (old, new)))
 
 
 def xterm(
