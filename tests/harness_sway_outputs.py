@@ -87,6 +87,45 @@ class SwayX11Stack(SwayStack):
         self.output_windows[name] = window[0]
         return name
 
+    def plug_many(self, count: int) -> list[str]:
+        """``count`` more outputs in one command; return their names once sway lists them."""
+        before_windows = self._root_children()
+        before = set(self.outputs())
+        reply = self.command("; ".join(["create_output"] * count))
+        assert all(r.get("success") for r in reply), reply
+
+        def added() -> list[str] | None:
+            new = sorted(n for n, active in self.outputs().items() if n not in before and active)
+            return new if len(new) == count else None
+
+        names = poll(added, interval=0.002, what=f"{count} new outputs")
+
+        def made() -> list[int] | None:
+            windows = self._new_windows(before_windows)
+            return windows if len(windows) == count else None
+
+        windows = poll(made, interval=0.002, what="their X windows")
+        # wlroots numbers outputs and creates their windows in the same order.
+        self.output_windows.update(zip(names, windows, strict=True))
+        return names
+
+    def unplug_many(self, names: list[str]) -> None:
+        """Close several outputs' windows back to back; wait until sway drops them all."""
+        conn = xdisplay.Display(self.display)
+        try:
+            protocols = conn.intern_atom("WM_PROTOCOLS")
+            atoms = (0, conn.intern_atom("WM_DELETE_WINDOW"))
+            for name in names:
+                window = conn.create_resource_object("window", self.output_windows.pop(name))
+                for atom in atoms:
+                    data = (32, [atom, X.CurrentTime, 0, 0, 0])
+                    message = event.ClientMessage(window=window, client_type=protocols, data=data)
+                    window.send_event(message, event_mask=0)
+            conn.sync()
+        finally:
+            conn.close()
+        poll(lambda: not set(names) & set(self.outputs()), interval=0.002, what="sway to drop them")
+
     def unplug(self, name: str) -> None:
         """Close the output's X window the way a window manager would; wait until sway
         no longer lists the output."""

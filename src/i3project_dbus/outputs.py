@@ -14,15 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 
 from . import config
 from .background import Background
 from .journal import Journal
+from .model import events as ev
 from .model.errors import I3CommandFailed, NotConnected
 from .model.events import DetailValue
 from .model.focus import FocusRecord, plan_restore, record_focus
-from .model.outputs import Screens, as_mapping, unknown_refs
+from .model.outputs import Output, Screens, as_mapping, unknown_refs
 from .model.port import Listener
 from .model.reassign import plan_reassignment
 from .model.state import State
@@ -89,30 +90,43 @@ class Outputs:
         # Loop times of the burst's first and latest output change.
         self._burst_first = 0.0
         self._burst_last = 0.0
-        # Output events in the burst so far (recorded with its outputs::change).
+        # The burst's output events so far, and its readings that showed other outputs
+        # than the reading before (all sway 1.7 has); both recorded with outputs::change.
         self._burst_events = 0
+        self._burst_seen = 0
         # The pending delayed reading, if one is scheduled or running.
         self._read_task: asyncio.Task[None] | None = None
+        # An event came while the reading ran: read once more after it.
+        self._read_again = False
+        # True while a reassignment runs: its own moves are no change of outputs.
+        self._reassigning = False
+        # A reading during the reassignment showed other outputs: read again after it.
+        self._missed = False
         # Config warnings about outputs (unknown ones), kept in ConfigErrors.
         self._warnings: tuple[str, ...] = ()
+        # output name -> the output as last seen: every output a reading ever showed
+        self._seen: dict[str, Output] = {}
 
     # -- events -----------------------------------------------------------------------
 
     def on_output(self, _event: OutputEvent) -> None:
-        self._output_changed()
-        self._burst_events += 1
+        self._output_changed(event=True)
         self._schedule_read()
 
     def on_workspace(self, _event: WorkspaceEvent) -> None:
         self._schedule_read()
 
-    def _output_changed(self) -> None:
+    def _output_changed(self, event: bool) -> None:
         now = asyncio.get_running_loop().time()
         self._burst_last = now
         if self._burst is None or self._burst.done():
             self._burst_first = now
-            self._burst_events = 0
+            self._burst_events = self._burst_seen = 0
             self._burst = self._background.spawn(self._after_burst(), "reassigning workspaces")
+        if event:
+            self._burst_events += 1
+        else:
+            self._burst_seen += 1
 
     async def _after_burst(self) -> None:
         loop = asyncio.get_running_loop()
@@ -123,12 +137,12 @@ class Outputs:
             await asyncio.sleep(wait)
         # A change from here on is a new burst, answered after this one.
         self._burst = None
-        events = self._burst_events
+        counts = {"events": self._burst_events, "seen": self._burst_seen}
         if not self._tracker.connected:
             return
         async with self._lock:
             try:
-                await self.reassign(origin="output", events=events)
+                await self.reassign(origin="output", counts=counts)
             except NotConnected:
                 return
             except I3CommandFailed as exc:
@@ -139,15 +153,21 @@ class Outputs:
     def _schedule_read(self) -> None:
         if self._read_task is None or self._read_task.done():
             self._read_task = self._background.spawn(self._read_later(), "reading outputs")
+        else:
+            self._read_again = True
 
     async def _read_later(self) -> None:
-        await asyncio.sleep(READ_DELAY)
-        if not self._tracker.connected:
-            return
-        try:
-            self._take(await self._tracker.require().screens())
-        except NotConnected:
-            return
+        self._read_again = True
+        while self._read_again:
+            await asyncio.sleep(READ_DELAY)
+            # An event from here on may not be in this reading: it asks for another.
+            self._read_again = False
+            if not self._tracker.connected:
+                return
+            try:
+                self._take(await self._tracker.require().screens())
+            except NotConnected:
+                return
 
     def _take(self, new: Screens, settled: bool = False) -> None:
         """A new reading: tell the listeners; a reading that shows other outputs starts a
@@ -158,13 +178,22 @@ class Outputs:
             self._listeners.outputs_changed(old, new)
         if settled:
             self._settled = new
-        elif self._burst is None or self._burst.done():
-            if _layout(new) != _layout(self._settled) and self._settled.outputs:
-                self._output_changed()
-            else:
-                self._settled = new
+        elif self._reassigning:
+            # Its own moves change no output; anything else is looked at once it is done.
+            self._missed = self._missed or _layout(new) != _layout(old)
+        else:
+            self._watch(old, new)
         if _layout(new) != _layout(old):
             self._warn()
+
+    def _watch(self, old: Screens, new: Screens) -> None:
+        if self._burst is not None and not self._burst.done():
+            if _layout(new) != _layout(old):
+                self._output_changed(event=False)  # still changing: the burst goes on
+        elif _layout(new) != _layout(self._settled) and self._settled.outputs:
+            self._output_changed(event=False)
+        else:
+            self._settled = new
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -187,17 +216,17 @@ class Outputs:
         self._warn()
 
     def _warn(self) -> None:
+        """Keep ConfigErrors' warnings about outputs no reading has ever shown."""
+        self._seen.update((o.name, o) for o in self.screens.outputs)
         mapping = self._settings().workspace_outputs
-        warnings = (
-            tuple(unknown_refs(mapping, self.screens.outputs)) if self.screens.outputs else ()
-        )
+        warnings = tuple(unknown_refs(mapping, list(self._seen.values()))) if self._seen else ()
         if warnings == self._warnings:
             return
         errors = [e for e in self._state.config_errors if e not in self._warnings]
         for message in warnings:
             if message not in self._warnings:
                 log.warning("%s", message)
-                self._journal.record("config::error", {"message": message})
+                self._journal.record(ev.CONFIG_ERROR, {"message": message})
         self._warnings = warnings
         self._state.config_errors = (*errors, *warnings)
         self._listeners.config_changed()
@@ -208,10 +237,30 @@ class Outputs:
         return {w.workspace for w in self._state.windows.values() if w.workspace}
 
     async def reassign(
-        self, dry_run: bool = False, origin: str = "dbus", events: int = 0
+        self,
+        dry_run: bool = False,
+        origin: str = "dbus",
+        counts: Mapping[str, int] | None = None,
+        only: Collection[str] | None = None,
     ) -> list[tuple[str, str]]:
-        """Move every workspace where it belongs now; return the moves (made or not).
-        ``events`` is the number of output events this answers (for the event log)."""
+        """Move every workspace (or those in ``only``) where it belongs now; return the
+        moves (made or not). ``counts`` tells the changes of outputs this answers."""
+        self._reassigning = True
+        try:
+            return await self._reassign(dry_run, origin, counts or {}, only)
+        finally:
+            self._reassigning = False
+            if self._missed:
+                self._missed = False
+                self._schedule_read()
+
+    async def _reassign(
+        self,
+        dry_run: bool,
+        origin: str,
+        counts: Mapping[str, int],
+        only: Collection[str] | None,
+    ) -> list[tuple[str, str]]:
         start = time.perf_counter_ns()
         port = self._tracker.require()
         now = await port.screens()
@@ -221,6 +270,7 @@ class Outputs:
             before=self._settled if self._settled.outputs else None,
             homes=self._homes,
             occupied=self._occupied(),
+            only=only,
         )
         if dry_run:
             return plan.pairs()
@@ -235,7 +285,8 @@ class Outputs:
                 "origin": origin,
                 "moves": plan.describe(),
                 "count": len(plan.moves),
-                "events": events,
+                "events": counts.get("events", 0),
+                "seen": counts.get("seen", 0),
                 "active": ", ".join(o.name for o in now.active),
             }
             duration = (time.perf_counter_ns() - start) // 1000
@@ -245,31 +296,31 @@ class Outputs:
     # -- focus per project ------------------------------------------------------------
 
     async def before_switch(self, target: str) -> None:
-        """Record what the project being left shows, and which workspaces the switch
-        will bring windows back to."""
-        self._returning = frozenset(
+        """Record what the project being left shows, and which mapped workspaces the
+        switch will make again (i3 makes them on the focused output)."""
+        mapped = {name for name, _refs in self._settings().workspace_outputs}
+        returning = mapped.intersection(
             w.restore.workspace
             for w in self._state.windows.values()
             if w.hidden and w.restore is not None
         )
-        active = self._state.active
-        if not self._settings().restore_focus or not active or active == target:
-            return
         screens = self.screens
-        if self._read_task is not None and not self._read_task.done():
-            screens = await self._tracker.require().screens()  # a focus change not read yet
-        focused = next((w.id for w in self._state.windows.values() if w.focused), 0)
-        self._focus[active] = record_focus(screens, focused)
+        if returning or (self._read_task is not None and not self._read_task.done()):
+            screens = await self._tracker.require().screens()  # not read yet: read now
+        self._returning = frozenset(returning - {w.name for w in screens.workspaces})
+        active = self._state.active
+        if self._settings().restore_focus and active and active != target:
+            focused = next((w.id for w in self._state.windows.values() if w.focused), 0)
+            self._focus[active] = record_focus(screens, focused)
 
     async def after_switch(self, previous: str, target: str) -> None:
-        """Put a workspace the switch created back on its output, then bring back what the
-        project showed when it was left."""
+        """Put a workspace the switch made again back on its output, then bring back what
+        the project showed when it was left."""
         returning, self._returning = self._returning, frozenset()
-        known = {w.name for w in self.screens.workspaces}
         record = self._focus.get(target) if target and previous != target else None
         try:
-            if self._settings().workspace_outputs and returning - known:
-                await self.reassign(origin="switch")
+            if returning:
+                await self.reassign(origin="switch", only=returning)
             if record is not None and self._settings().restore_focus:
                 await self._restore(record)
         except I3CommandFailed as exc:

@@ -214,3 +214,15 @@ def test_unplug_and_plug_back_restores_the_placement(
         assert back.workspace(w.name).output == w.output  # type: ignore[union-attr]
     if start.focused is not None and start.focused.output != gone:
         assert back.focused is not None and back.focused.name == start.focused.name
+
+
+def test_only_limits_the_moves_and_keeps_the_view() -> None:
+    now = Screens(
+        LEFT_RIGHT,
+        (ws("1", "LEFT", focused=True), ws("2", "LEFT"), ws("3", "RIGHT", visible=True)),
+    )
+    mapping = {"2": ["RIGHT"], "1": ["RIGHT"]}
+    plan = plan_reassignment(now, mapping, only={"2"}, occupied={"1", "2", "3"})
+    assert plan.moves == (Move("2", "RIGHT"),)
+    after = apply(now, plan)
+    assert after.visible_on("RIGHT") == "3" and after.focused == ws("1", "LEFT", focused=True)

@@ -63,12 +63,14 @@ def plan_reassignment(
     before: Screens | None = None,
     homes: Mapping[str, str] | None = None,
     occupied: Collection[str] = (),
+    only: Collection[str] | None = None,
 ) -> Reassignment:
     """The moves that put every workspace where the rules say, from ``now``.
 
     ``before`` is the last reading before the outputs changed (None at start): a
     workspace that lived on an output that is gone now gets that output as its home.
     ``occupied`` names the workspaces that hold windows; the others are placeholders.
+    ``only``, if given, limits the moves to those workspaces.
     """
     if not now.active:
         return Reassignment(homes=dict(homes or {}))
@@ -76,6 +78,9 @@ def plan_reassignment(
     targets: dict[str, str] = {}
     moves: list[Move] = []
     for ws in _in_order(now, mapping):
+        if only is not None and ws.name not in only:
+            targets[ws.name] = ws.output
+            continue
         target, home_reached = _target(now, ws, mapping.get(ws.name, ()), kept.get(ws.name, ""))
         targets[ws.name] = target
         if home_reached:
