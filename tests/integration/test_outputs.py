@@ -4,9 +4,8 @@ project gets its view back, bursts cost one reassignment, and bad input changes 
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 from jeepney import MatchRule
 from jeepney.bus_messages import message_bus
 
-from conftest import require
 from harness import (
     I3,
     SCRATCHPAD,
@@ -30,46 +28,15 @@ from harness import (
     wait_managed,
 )
 from harness_extra import BusError, Client, tree
+from harness_outputs import client, configure, i3, screen, xwindows
+
+# Fixtures of this module: i3 on a screen of its own with two monitors.
+__all__ = ["client", "i3", "screen", "xwindows"]
 
 EVENTS_PATH = "/org/i3project/Manager1/events"
 EVENTS_IFACE = "org.i3project.Manager1.Events"
 OUTPUT_IFACE = "org.i3project.Manager1.Output"
 BOUND = 0.5  # the issue's bound: moves done this long after the last output event
-
-
-@pytest.fixture
-def screen() -> Iterator[Xvfb]:
-    """An Xvfb of its own, three monitors wide: RandR changes stay out of other tests."""
-    require("Xvfb", "xrandr")
-    with Xvfb(screen="2400x1000x24") as server:
-        randr.two_monitors(server.display)
-        yield server
-
-
-@pytest.fixture
-def i3(screen: Xvfb) -> Iterator[I3]:
-    """i3 on the two-monitor screen (replaces conftest's i3 for this module)."""
-    require("i3")
-    with I3(screen.display) as wm:
-        yield wm
-
-
-@pytest.fixture
-def xwindows(screen: Xvfb) -> Iterator[XWindows]:
-    with XWindows(screen.display) as windows:
-        yield windows
-
-
-@pytest.fixture
-def client(bus: DBusDaemon) -> Iterator[Client]:
-    with Client(bus.address) as conn:
-        yield conn
-
-
-def configure(dirs: XdgDirs, settings: Mapping[str, Any]) -> None:
-    path = dirs.config / "i3project" / "config.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(settings))
 
 
 MAPPING = {"scoped_classes": ["XTerm"], "workspace_outputs": {"1": ["LEFT"], "2": ["RIGHT"]}}

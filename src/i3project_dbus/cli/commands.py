@@ -251,7 +251,10 @@ def cmd_diagnose(args: argparse.Namespace, client: Client) -> int:
 
         (text,) = client.manager("GetTree")
         tree = json.loads(text)
-    found = diagnose(state, client.managed_objects(), tree)
+    objects = client.managed_objects()
+    found = diagnose(state, objects, tree)
+    if tree is not None:
+        found += screens.check_outputs(screens.output_rows(objects), screens.reassign(client, True))
     if args.json:
         out.json({
             "ok": not found,
