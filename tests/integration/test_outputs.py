@@ -316,3 +316,37 @@ def test_outputs_on_the_bus_and_a_dry_run(
     assert changed[1]["Active"] == ("b", False)
     assert client.get("Active", right, OUTPUT_IFACE) is False
     assert client.get("Outputs") == paths  # an inactive output stays listed
+
+
+def test_the_mapping_wins_over_i3s_own_workspace_output_line_without_a_fight(
+    i3: I3,
+    screen: Xvfb,
+    xwindows: XWindows,
+    dirs: XdgDirs,
+    service: Callable[..., ServiceProcess],
+    client: Client,
+) -> None:
+    """docs/outputs.md: i3's line acts when the output appears, the service after it."""
+    with i3.config_path.open("a") as config:
+        config.write("workspace 2 output RIGHT\n")
+    assert i3.command("reload")[0]["success"]
+    configure(dirs, {"workspace_outputs": {"2": ["LEFT"]}})
+    open_on(i3, xwindows, "2", "two")
+    open_on(i3, xwindows, "1", "one")
+    service()
+    poll(lambda: workspaces(i3)["2"]["output"] == "LEFT", what="the mapping applied at start")
+    seen = len(changes(client))
+    randr.del_monitor(screen.display, "RIGHT")
+    next_change(client, seen)
+    with i3.ipc() as conn:
+        conn.subscribe(["workspace"])
+        randr.set_monitor(screen.display, "RIGHT", 800)
+        # i3's own line takes 2 to RIGHT as soon as RIGHT is back...
+        while conn.read_event(timeout=5.0)[1]["change"] != "move":
+            continue
+    change = next_change(client, seen + 1)
+    # ...and the service, answering the burst, puts it where the mapping says.
+    assert change["moves"] == "2→LEFT"
+    assert workspaces(i3)["2"]["output"] == "LEFT"
+    client.call("ReassignWorkspaces", "a{sv}", {})
+    assert len(changes(client)) == seen + 2  # nothing left to move: no back and forth
