@@ -75,6 +75,7 @@ class Publisher(Listener):
             self.project_added(project)
         for window in self.manager.state.windows.values():
             self.window_added(window)
+        self.outputs.update(Screens(), self.manager.outputs.screens)
         self.manager.add_listener(self)
 
     # -- batching ---------------------------------------------------------------
