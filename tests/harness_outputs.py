@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from conftest import require
 from harness import I3, DBusDaemon, XdgDirs, Xvfb, XWindows, randr
+from harness.prereq import require
 from harness_extra import Client
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
 from harness import I3, EventType, MsgType, Xvfb, poll, randr
+from harness.prereq import require
 from harness_sway import SwayUser, Unavailable
 from harness_sway_outputs import SwayX11Stack
 from i3project_dbus.i3.outputs import screens_from_json

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from conftest import require
 from harness import SCRATCHPAD, MsgType, Xvfb, poll
+from harness.prereq import require
 from harness_extra import BusError, Client
 from harness_sway import SwayUser, Unavailable, sway_windows
 from harness_sway_outputs import SwayX11Stack
