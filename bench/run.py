@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assign, burst, fanout, keypress, launch, process, roundtrip, switch
+from . import assign, burst, fanout, keypress, launch, outputs, process, roundtrip, switch
 from .env import Environment
 from .report import Row, table, to_json
 from .world import World
@@ -43,6 +43,9 @@ class Params:
     switch_iterations: int
     switch_goal_size: int
     tracked_windows: int
+    outputs_samples: int
+    outputs_workspaces: int
+    outputs_windows: int
 
 
 FULL = Params(
@@ -59,6 +62,9 @@ FULL = Params(
     switch_iterations=6,
     switch_goal_size=100,
     tracked_windows=1000,
+    outputs_samples=10,
+    outputs_workspaces=10,
+    outputs_windows=50,
 )
 QUICK = Params(
     startup_runs=1,
@@ -74,6 +80,9 @@ QUICK = Params(
     switch_iterations=1,
     switch_goal_size=4,
     tracked_windows=40,
+    outputs_samples=1,
+    outputs_workspaces=4,
+    outputs_windows=8,
 )
 
 
@@ -173,6 +182,13 @@ def suite(p: Params, log: bool) -> list[Row]:
             )
             guarded(
                 "8", "keypress path", lambda: keypress.run(world, p.keypress_trials, ("k1", "k2"))
+            )
+            guarded(
+                "9",
+                "a monitor back",
+                lambda: outputs.run(
+                    world, p.outputs_samples, p.outputs_workspaces, p.outputs_windows
+                ),
             )
             guarded(
                 "2",

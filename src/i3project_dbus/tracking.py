@@ -216,7 +216,10 @@ class Tracker:
         block; on leaving it, the barrier is sent (or, if the command failed, the model
         is marked for a tree read and the error goes on)."""
         port = self.require()
-        self._own = frozenset(ids)
+        # A command right behind another (a focus after a switch) keeps the first one's
+        # windows as ours until its own barrier, which comes after the first's, is back.
+        pending = self._barrier is not None and not self._barrier.done()
+        self._own = (self._own if pending else frozenset()) | frozenset(ids)
         self._generation += 1
         try:
             yield

@@ -6,16 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from i3project_dbus.config import Store
-from i3project_dbus.i3 import commands
+from i3project_dbus.i3 import commands, outputs
 from i3project_dbus.manager import Manager
 from i3project_dbus.model.errors import I3CommandFailed, NotConnected
 from i3project_dbus.model.events import Event
+from i3project_dbus.model.focus import FocusRestore
 from i3project_dbus.model.marks import Rect, assignment_mark
+from i3project_dbus.model.outputs import Output, Screens, Workspace
 from i3project_dbus.model.port import I3Port, Listener
+from i3project_dbus.model.reassign import Reassignment
 from i3project_dbus.model.state import State
 from i3project_dbus.model.switch import SwitchPlan
 from i3project_dbus.model.window import Window
@@ -44,6 +47,14 @@ class FakeI3(I3Port):
         # How many sync() barriers were asked for, and what they answer.
         self.syncs = 0
         self.sync_answer = True
+        # The outputs and workspaces a reading returns; moves and shows change them.
+        self.layout = Screens(
+            (Output("screen", True, rect=(0, 0, 1280, 800), current_workspace="1"),),
+            (Workspace("1", "screen", 1, visible=True, focused=True),),
+        )
+        # Every reassignment and focus restore run, in order.
+        self.reassignments: list[Reassignment] = []
+        self.restores: list[tuple[FocusRestore, Window | None]] = []
         # False once the connection is lost or closed.
         self._connected = True
         self._sway = sway
@@ -110,10 +121,49 @@ class FakeI3(I3Port):
         outcome.windows.update(self.tree)
         outcome.apply_plan(plan)
         self.tree = outcome.windows
+        # As i3 does, a workspace a window comes back to is made on the focused output.
+        known = {w.name for w in self.layout.workspaces}
+        focused = self.layout.focused
+        here = focused.output if focused else ""
+        new = dict.fromkeys(s.workspace for s in plan.show if s.workspace not in known)
+        made = tuple(Workspace(name, here) for name in new)
+        self.layout = replace(self.layout, workspaces=self.layout.workspaces + made)
 
     async def focused_workspace(self) -> str:
         self._check()
         return "1"
+
+    async def screens(self) -> Screens:
+        self._check()
+        await asyncio.sleep(0)
+        return self.layout
+
+    async def move_workspaces(self, plan: Reassignment) -> None:
+        self.reassignments.append(plan)
+        await self.run(outputs.reassign(plan))
+        where = {m.workspace: m.output for m in plan.moves}
+        moved = tuple(
+            replace(w, output=where.get(w.name, w.output)) for w in self.layout.workspaces
+        )
+        self.layout = replace(self.layout, workspaces=moved)
+        self.show(*plan.show)
+
+    async def restore_focus(self, plan: FocusRestore, window: Window | None) -> None:
+        self.restores.append((plan, window))
+        await self.run(outputs.restore(plan, commands.focus(window) if window else ""))
+        self.show(*plan.show)
+
+    def show(self, *names: str) -> None:
+        """Each named workspace becomes the one its output shows; the last gets the focus."""
+        workspaces = list(self.layout.workspaces)
+        for name in names:
+            output = next(w.output for w in workspaces if w.name == name)
+            workspaces = [
+                replace(w, visible=w.name == name if w.output == output else w.visible,
+                        focused=w.name == name)
+                for w in workspaces
+            ]  # fmt: skip
+        self.layout = replace(self.layout, workspaces=tuple(workspaces))
 
     async def sync(self) -> bool:
         self._check()
@@ -167,6 +217,9 @@ class Heard(Listener):
 
     def config_changed(self) -> None:
         self.calls.append(("config_changed", ()))
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        self.calls.append(("outputs_changed", (old, new)))
 
 
 def xterm(

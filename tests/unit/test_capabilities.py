@@ -16,6 +16,7 @@ CAPABILITIES = (
     "persistence",
     "journal",
     "background",
+    "outputs",
 )
 # Of i3/, a capability may use only the command builder (pure strings, one quoting rule).
 ALLOWED_FROM_I3 = {"commands"}

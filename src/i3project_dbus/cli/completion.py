@@ -11,7 +11,7 @@ from typing import Final
 
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
-    " diagnose reload completion selftest status edit validate run open"
+    " diagnose reload completion selftest status edit validate run open outputs reassign"
 )
 SCENARIOS: Final = (
     "lifecycle rapid-switches new-window-marked hide-show event-order consistency outputs restart"
@@ -126,6 +126,8 @@ _i3project() {
         'validate:check the project files'
         'run:run a program in a project'
         'open:switch to a project and start its apps'
+        'outputs:the outputs (monitors) and their workspaces'
+        'reassign:put every workspace on its preferred output'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -142,7 +144,8 @@ _i3project() {
                 clear) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' ;;
                 delete|show|edit|validate|open) _arguments '1:project:_i3project_projects' ;;
                 list) _arguments '--json[print JSON]' '--names[names only]' ;;
-                current|status) _arguments '--json[print JSON]' ;;
+                current|status|outputs) _arguments '--json[print JSON]' ;;
+                reassign) _arguments '--dry-run[only say what would move]' '--json[print JSON]' ;;
                 diagnose) _arguments '--json[print JSON]' '--output[snapshot file]:file:_files' \
                     '--no-tree[no i3 tree]' '--no-events[no events]' '--event-limit[events]:n:' \
                     '--compare[two snapshots]:file:_files' ;;

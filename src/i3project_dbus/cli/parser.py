@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
+from . import screens
 from .errors import INVALID
 from .launch import add_parsers as add_launch_parsers
 
@@ -185,6 +186,7 @@ def build_parser() -> Parser:
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="only this project's file")
     add_launch_parsers(sub)
+    screens.add_parsers(sub, json_opt)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

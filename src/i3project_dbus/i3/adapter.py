@@ -9,10 +9,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..model.errors import I3CommandFailed, NotConnected
+from ..model.focus import FocusRestore
+from ..model.outputs import Screens
+from ..model.reassign import Reassignment
 from ..model.switch import SwitchPlan
 from ..model.window import Window
 from ..model.wmevents import TickEvent, WMEvent
-from . import commands
+from . import commands, outputs
 from .connection import Connection
 from .events import parse_event
 from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused
@@ -220,6 +223,19 @@ class I3Adapter:
     async def focused_workspace(self) -> str:
         workspaces = await self._request(MessageType.GET_WORKSPACES)
         return next((str(w.get("name") or "") for w in workspaces if w.get("focused")), "")
+
+    async def screens(self) -> Screens:
+        # Outputs first: a workspace listed on an output read a moment earlier is
+        # better than an output whose workspaces are not in the reading.
+        reply = await self._request(MessageType.GET_OUTPUTS)
+        return outputs.screens_from_json(reply, await self._request(MessageType.GET_WORKSPACES))
+
+    async def move_workspaces(self, plan: Reassignment) -> None:
+        await self.run(outputs.reassign(plan))
+
+    async def restore_focus(self, plan: FocusRestore, window: Window | None) -> None:
+        focus = commands.focus(window) if window is not None else ""
+        await self.run(outputs.restore(plan, focus))
 
     async def tick(self, payload: str) -> None:
         """Send a tick (for the manager's own barrier until it uses sync())."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..model.errors import LaunchFailed
+from ..model.events import DetailValue
 from ..model.launch import (
     LaunchEntry,
     LaunchOptions,
@@ -88,6 +89,18 @@ class Started:
     record: LaunchRecord
     argv: tuple[str, ...]
     scoped: bool
+
+    def details(self) -> dict[str, DetailValue]:
+        """The project::launch event's details."""
+        return {
+            "project": self.record.project,
+            "pid": self.record.pid,
+            "program": self.argv[0],
+            "app": self.record.entry,
+            "workspace": self.record.workspace,
+            "floating": self.record.floating,
+            "scope": self.scoped,
+        }
 
 
 class Launcher:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Protocol
 
 from .events import Event
+from .focus import FocusRestore
+from .outputs import Screens
 from .project import Project
+from .reassign import Reassignment
 from .switch import SwitchPlan
 from .window import Window
 
@@ -58,6 +61,18 @@ class I3Port(Protocol):
         ...
 
     async def focused_workspace(self) -> str: ...
+
+    async def screens(self) -> Screens:
+        """The outputs and workspaces, read now (one reading, taken together)."""
+        ...
+
+    async def move_workspaces(self, plan: Reassignment) -> None:
+        """Run a reassignment as one payload: the moves, then what each output shows."""
+        ...
+
+    async def restore_focus(self, plan: FocusRestore, window: Window | None) -> None:
+        """Show the plan's workspaces in order, then focus ``window`` if given."""
+        ...
 
     async def sync(self) -> bool:
         """The tick barrier: return True once every event i3 sent before this call has
@@ -119,3 +134,6 @@ class Listener:
 
     def config_changed(self) -> None:
         """Settings or the configuration errors changed (a Reload)."""
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        """A new reading of outputs and workspaces differs from the one before."""
