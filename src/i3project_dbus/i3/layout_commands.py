@@ -1,0 +1,110 @@
+"""The i3 commands that move whole units: hide them, bring them back, size them.
+
+Every string goes through commands.quote(), as everywhere. A window is named by a mark
+or its X11 id (see commands.py on why never by container id); a split container or a
+workspace has neither, so it is named by its container id, read from the tree just
+before the command. sway never reuses a container id, so there the id is safe for a
+window as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..model.layout import Layout, Node, Workspace
+from ..model.marks import ASSIGN_PREFIX
+from ..model.placement import (
+    DropMark,
+    Exit,
+    Focus,
+    Fullscreen,
+    MarkNode,
+    MarkParentOf,
+    MoveToMark,
+    Orient,
+    Stage,
+    Step,
+    Swap,
+    ToWorkspace,
+    Unmark,
+)
+from ..model.sizing import Resize
+from ..model.units import Marked, Unit
+from .commands import MAX_MARK_CRITERION, STAGING_WORKSPACE, for_window, identity_mark, quote
+
+
+def by_mark(mark: str) -> str:
+    return f"[con_mark={quote('^' + re.escape(mark) + '$')}]"
+
+
+def criteria(node: Node | Workspace) -> str:
+    """Criteria for one container: a window by its assignment mark or X11 id, anything
+    else by its container id."""
+    if isinstance(node, Node) and node.window:
+        mark = next((m for m in node.marks if m.startswith(ASSIGN_PREFIX)), None)
+        if mark is not None and len(mark) <= MAX_MARK_CRITERION:
+            return by_mark(mark)
+        if node.x11:
+            return f"[id={int(node.x11)}]"
+    return f"[con_id={int(node.con_id)}]"
+
+
+def _swap_target(node: Node) -> str:
+    if node.window and node.x11:
+        return f"id {int(node.x11)}"
+    return f"con_id {int(node.con_id)}"
+
+
+def step(item: Step) -> str:
+    """One placement step as a command."""
+    match item:
+        case Stage(node):
+            workspace = quote(STAGING_WORKSPACE)
+            return f"{criteria(node)} move container to workspace {workspace}, floating disable"
+        case ToWorkspace(node, workspace):
+            return f"{criteria(node)} move container to workspace {quote(workspace)}"
+        case MarkNode(node, mark):
+            return f"{criteria(node)} mark --add {quote(mark)}"
+        case MarkParentOf(node, mark):
+            return f"{criteria(node)} focus; focus parent; mark --add {quote(mark)}"
+        case Focus(node):
+            return f"{criteria(node)} focus"
+        case MoveToMark(node, mark):
+            return f"{criteria(node)} move container to mark {quote(mark)}"
+        case Swap(node, other):
+            return f"{criteria(node)} swap container with {_swap_target(other)}"
+        case Orient(node, layout):
+            return f"{criteria(node)} split {'h' if layout.horizontal else 'v'}"
+        case Exit(node, direction):
+            return f"{criteria(node)} move {direction}"
+        case Fullscreen(node):
+            return f"{criteria(node)} fullscreen enable"
+        case Unmark(node, mark):
+            named = by_mark(mark) if len(mark) <= MAX_MARK_CRITERION else criteria(node)
+            return f"{named} unmark {quote(mark)}"
+        case DropMark(mark):
+            return f"unmark {quote(mark)}"
+    raise AssertionError(f"unknown step {item!r}")
+
+
+def resize(item: Resize) -> str:
+    way = "grow" if item.pixels > 0 else "shrink"
+    return f"{criteria(item.node)} resize {way} {item.direction} {abs(int(item.pixels))} px"
+
+
+def wrap(workspace: Workspace) -> str:
+    """Wrap a workspace's tiled children in one container, in place: i3's ``split`` on a
+    workspace with several children makes a container with the workspace's layout."""
+    axis = "h" if workspace.layout is Layout.SPLITH else "v"
+    return f"[con_id={int(workspace.con_id)}] split {axis}"
+
+
+def hide(unit: Unit, marked: Iterable[Marked]) -> list[str]:
+    """Every window of the unit gets its restore mark, then the unit leaves whole."""
+    out = []
+    for m in marked:
+        parts = [f"unmark {quote(s)}" for s in m.stale] + [f"mark --add {quote(m.mark)}"]
+        out.append(for_window(m.window, identity_mark(m.window), *parts))
+    out.append(f"{criteria(unit.root)} move scratchpad")
+    return out
