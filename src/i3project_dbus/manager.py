@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import config
+from . import config, layouts
 from .i3 import commands
 from .i3.adapter import I3Adapter
 from .i3.tree import Place, find_window_node, window_from_event, window_from_node
@@ -371,10 +371,13 @@ class Manager:
             await self._refresh()
             plan = self.state.plan(target)
         try:
-            await self._execute(adapter, plan)
+            again = await self._execute(adapter, plan)
         except I3CommandFailed as exc:
             # A window closed or moved under us: read the tree and plan again, once.
             log.info("switch to %r: %s; retrying from a fresh tree", target, exc)
+            again = True
+        if again:
+            # Also when a unit came back holding windows that must stay hidden.
             await self._settle()
             await self._refresh()
             plan = self.state.plan(target)
@@ -399,18 +402,23 @@ class Manager:
             for hook in self.switch_hooks:
                 hook(previous, target)
 
-    async def _execute(self, adapter: I3Adapter, plan: SwitchPlan) -> None:
+    async def _execute(self, adapter: I3Adapter, plan: SwitchPlan) -> bool:
+        """Run the plan, tiled windows moving by whole subtrees (layouts.py); return
+        whether it should be planned again."""
         if plan.empty:
-            return
+            return False
         self._own = frozenset(h.window.id for h in plan.hide) | {s.window.id for s in plan.show}
         self._generation += 1
         try:
-            await adapter.run_switch(plan)
+            outcome = await layouts.run(adapter, self.state, plan)
         except I3CommandFailed:
             self._dirty = True
             raise
-        self.state.apply_plan(plan)
+        self._own |= outcome.moved
+        for r in outcome.gone:
+            self._record(ev.LAYOUT_PARENT_GONE, {"workspace": r.workspace, "windows": len(r.marks)})
         await self._send_barrier_or_dirty(adapter)
+        return outcome.again
 
     async def _send_barrier_or_dirty(self, adapter: I3Adapter) -> None:
         """i3 has run the command: losing i3 now must not fail the call (the switch is

@@ -10,10 +10,12 @@ from i3ipc import Event
 from i3ipc._private import MessageType
 
 from ..model.errors import I3CommandFailed, NotConnected
+from ..model.layout import Forest
 from ..model.switch import SwitchPlan
 from ..model.window import Window
 from . import commands
 from .connection import ConnectionLost, EventCallback, I3Connection, SubscriptionRefused
+from .layout import forest
 from .tree import windows_from_tree
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,10 @@ class I3Adapter:
 
     async def windows(self) -> list[Window]:
         return windows_from_tree(await self.tree())
+
+    async def layout(self) -> Forest:
+        """The tiling layout of every workspace and the scratchpad's entries, read now."""
+        return forest(await self.tree(), sway=self.wm_name == "sway")
 
     async def tree(self) -> dict[str, Any]:
         """i3's whole layout tree, as i3 sends it."""

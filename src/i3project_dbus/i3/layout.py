@@ -66,14 +66,16 @@ def _workspaces(root: Json) -> Iterator[Json]:
                     yield ws
 
 
-def _focused(con: Json) -> int:
+def _focused(con: Json, workspace: str = "") -> tuple[int, str]:
+    if con.get("type") == "workspace":
+        workspace = str(con.get("name") or "")
     if con.get("focused"):
-        return int(con["id"])
+        return int(con["id"]), workspace
     for child in [*(con.get("nodes") or ()), *(con.get("floating_nodes") or ())]:
-        found = _focused(child)
-        if found:
+        found = _focused(child, workspace)
+        if found[0]:
             return found
-    return 0
+    return 0, ""
 
 
 def forest(root: Json, sway: bool = False) -> Forest:
@@ -96,4 +98,4 @@ def forest(root: Json, sway: bool = False) -> Forest:
             inner = _hidden_root(floating, sway)
             if inner is not None:
                 hidden.append(Hidden(node(inner), "" if name == SCRATCHPAD else name))
-    return Forest(tuple(workspaces), tuple(hidden), _focused(root))
+    return Forest(tuple(workspaces), tuple(hidden), *_focused(root))

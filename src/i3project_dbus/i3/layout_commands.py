@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..model.layout import Layout, Node, Workspace
+from ..model.layout import Forest, Layout, Located, Node, Workspace, locate
+from ..model.layout_switch import LayoutSwitch
 from ..model.marks import ASSIGN_PREFIX
 from ..model.placement import (
     DropMark,
@@ -29,9 +30,19 @@ from ..model.placement import (
     ToWorkspace,
     Unmark,
 )
-from ..model.sizing import Resize
+from ..model.sizing import Resize, plan_sizes
+from ..model.switch import SwitchPlan
 from ..model.units import Marked, Unit
-from .commands import MAX_MARK_CRITERION, STAGING_WORKSPACE, for_window, identity_mark, quote
+from .commands import (
+    MAX_MARK_CRITERION,
+    STAGING_WORKSPACE,
+    focus_workspace,
+    for_window,
+    identity_mark,
+    join,
+    quote,
+    switch,
+)
 
 
 def by_mark(mark: str) -> str:
@@ -108,3 +119,53 @@ def hide(unit: Unit, marked: Iterable[Marked]) -> list[str]:
         out.append(for_window(m.window, identity_mark(m.window), *parts))
     out.append(f"{criteria(unit.root)} move scratchpad")
     return out
+
+
+def _refocus(ls: LayoutSwitch, forest: Forest) -> list[str]:
+    """Focus the window that had it when its project left; else, if the steps moved the
+    focus (or sway moved it to a workspace a window left), put it back where it was."""
+    placement = ls.placement
+    if placement.focus is not None:
+        return [f"{criteria(placement.focus)} focus"]
+    hides = bool(ls.leaving or ls.rehide or ls.rest.hide)
+    if not (placement.used_focus or (ls.sway and hides)):
+        return []
+    leaving = {n.con_id for lv in ls.leaving for n in lv.unit.root.walk()}
+    leaving |= {h.window.id for h in ls.rest.hide}
+    found = locate(forest).get(forest.focused)
+    if found is not None and found.node.window and found.node.con_id not in leaving:
+        return [f"{criteria(found.node)} focus"]
+    if forest.focused_workspace:
+        return [focus_workspace(forest.focused_workspace)]
+    return []
+
+
+def payload(ls: LayoutSwitch, forest: Forest) -> str:
+    """The whole switch as one command: units leave, peeked ones go back, the rest
+    leaves window by window; units return into place, the rest comes back; focus."""
+    parts: list[str] = []
+    for leaving in ls.leaving:
+        parts += hide(leaving.unit, leaving.marked)
+    parts += [f"{criteria(root)} move scratchpad" for root in ls.rehide]
+    parts.append(switch(SwitchPlan(ls.target, ls.rest.hide, ()), ls.sway))
+    parts += [step(s) for s in ls.placement.steps]
+    parts.append(switch(SwitchPlan(ls.target, (), ls.rest.show), ls.sway))
+    parts += _refocus(ls, forest)
+    return join(p for p in parts if p)
+
+
+def sizes(ls: LayoutSwitch, forest: Forest) -> str:
+    """After the switch, from a fresh tree: the resizes that give returned units their
+    share of their parent (and a dissolved wrapper's children theirs)."""
+    where = locate(forest)
+    wanted: dict[int | str, dict[int, int]] = {}
+    for target in ls.placement.targets:
+        key: int | str = target.con_id or target.workspace
+        wanted.setdefault(key, {}).update(target.shares)
+    out: list[str] = []
+    for key, shares in wanted.items():
+        parent = forest.workspace(key) if isinstance(key, str) else where.get(key)
+        node = parent.node if isinstance(parent, Located) else parent
+        if node is not None:
+            out += [resize(r) for r in plan_sizes(node, shares)]
+    return join(out)

@@ -84,6 +84,7 @@ class Forest:
     workspaces: tuple[Workspace, ...] = ()
     hidden: tuple[Hidden, ...] = ()
     focused: int = 0  # the con id of the focused container
+    focused_workspace: str = ""  # the workspace that holds it
 
     def workspace(self, name: str) -> Workspace | None:
         return next((w for w in self.workspaces if w.name == name), None)

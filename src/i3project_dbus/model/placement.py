@@ -143,6 +143,7 @@ class Placement:
     gone: list[Returning] = field(default_factory=list)  # parent gone: put on the workspace
     focus: Node | None = None  # the window that had the focus when its project left
     used_focus: bool = False  # steps moved the focus: the caller puts it back
+    landing: dict[int, str] = field(default_factory=dict)  # unit root con id -> workspace
 
 
 def _start_to_end(layout: Layout) -> str:
@@ -331,6 +332,8 @@ def plan_return(
         if r.slot.anchor is not None and parent is None:
             build.out.gone.append(r)
         groups[parent.con_id if parent else r.workspace].append((r, parent))
+        home = where[parent.con_id].workspace.name if parent is not None else r.workspace
+        build.out.landing[r.root.con_id] = home
     unmarks: list[Step] = []
     for group in groups.values():
         group.sort(key=lambda rp: (rp[0] in build.out.gone, rp[0].slot.index))
