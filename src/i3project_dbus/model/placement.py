@@ -228,13 +228,16 @@ class _Builder:
             self.out.steps.append(MarkNode(target, mark))
         return mark
 
-    def insert(self, node: Node, parent: Node | None, ws: str, index: int) -> None:
+    def insert(self, node: Node, parent: Node | None, ws: str, index: int, layout: str) -> None:
         siblings = self.siblings(parent, ws)
         index = min(index, len(siblings))
         steps = self.out.steps
         if not siblings:
             steps.append(ToWorkspace(node, ws))
             self.made.setdefault(ws, node)
+            if parent is None and layout in ("h", "v"):
+                # The workspace may be new, with the default layout: give it its own.
+                steps.append(Orient(node, Layout.SPLITH if layout == "h" else Layout.SPLITV))
         elif self.sway:
             self._insert_sway(node, parent, ws, siblings, index)
         else:
@@ -340,7 +343,8 @@ def plan_return(
         for r, parent in group:
             lost = r in build.out.gone
             build.out.steps.append(Stage(r.root))
-            build.insert(r.root, parent, r.workspace, LAST if lost else r.slot.index)
+            index = LAST if lost else r.slot.index
+            build.insert(r.root, parent, r.workspace, index, "" if lost else r.slot.layout)
             alone = parent is None and len(build.siblings(None, r.workspace)) == 1
             if not (r.slot.wrapper and alone and build.dissolve(r)) and not lost:
                 key = parent.con_id if parent is not None else 0
