@@ -3,15 +3,18 @@ and the shape of a workspace's tiling tree as the tests compare it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from hypothesis import strategies as st
 
 from harness import SCRATCHPAD, Con, poll, walk_cons
 from harness_extra import WINDOW_IFACE, BusError, Client
 
 STAGING = "i3project-staging"
 TOLERANCE = 0.01  # how far a percent may be from where it was
+DIRECTIONS = ("left", "right", "up", "down")
 
 
 def is_window(con: Con) -> bool:
@@ -87,5 +90,31 @@ def assign(client: Client, con_id: int, project: str) -> None:
     client.call("AssignProject", "s", project, path=found, iface=WINDOW_IFACE)
 
 
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
-    return poll(check, timeout=timeout, what=what)
+@st.composite
+def scenes(draw: st.DrawFn) -> dict[str, Any]:
+    """Windows (owner "a", "b" or "" for global; workspace; split before it opens) and
+    the moves, resizes and splits done after they are all open."""
+    n = draw(st.integers(2, 12))
+    owners = draw(st.lists(st.sampled_from("ab"), min_size=n, max_size=n))
+    owners.insert(draw(st.integers(0, n)), "")
+    spaces = draw(st.integers(1, 3))
+    windows = [
+        (owner, str(draw(st.integers(1, spaces))), draw(st.sampled_from(["", "h", "v"])))
+        for owner in owners
+    ]
+    ops = draw(
+        st.lists(
+            st.one_of(
+                st.tuples(st.just("move"), st.integers(0, n), st.sampled_from(DIRECTIONS)),
+                st.tuples(
+                    st.just("resize"),
+                    st.integers(0, n),
+                    st.sampled_from(["width", "height"]),
+                    st.integers(15, 70),
+                ),
+                st.tuples(st.just("split"), st.integers(0, n), st.sampled_from("hv")),
+            ),
+            max_size=6,
+        )
+    )
+    return {"windows": windows, "ops": ops}

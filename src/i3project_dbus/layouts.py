@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .i3 import layout_commands
 from .i3.adapter import I3Adapter
 from .i3.commands import join
+from .model.errors import I3CommandFailed
 from .model.layout_switch import LayoutSwitch, plan_layout_switch
 from .model.placement import Returning
 from .model.state import State
@@ -45,13 +46,26 @@ async def run(adapter: I3Adapter, state: State, plan: SwitchPlan) -> Outcome:
     if ls.empty:
         return Outcome()
     outcome = _outcome(ls)
-    await adapter.run(layout_commands.payload(ls, forest))
+    payload = layout_commands.payload(ls, forest)
+    log.debug("switch to %r: %s", plan.target, payload)
+    await adapter.run(payload)
     apply(state, ls)
     if ls.placement.targets:
-        resize = layout_commands.sizes(ls, await adapter.layout())
-        if resize:
-            await adapter.run(resize)
+        await _resize(adapter, ls)
     return outcome
+
+
+async def _resize(adapter: I3Adapter, ls: LayoutSwitch) -> None:
+    """Sizes are the last step and the least: one that i3 or sway refuses (sway keeps
+    every window at least 100 pixels wide) leaves the others set and the switch done."""
+    resize = layout_commands.sizes(ls, await adapter.layout())
+    if not resize:
+        return
+    log.debug("sizes: %s", resize)
+    try:
+        await adapter.run(resize)
+    except I3CommandFailed as exc:
+        log.info("some sizes were not set: %s", exc)
 
 
 def _outcome(ls: LayoutSwitch) -> Outcome:
@@ -99,4 +113,8 @@ def apply(state: State, ls: LayoutSwitch) -> None:
                 scratchpad_window=False,
                 rect=None,
             )
+    for window, mark in ls.unmark:
+        current = state.windows.get(window.id)
+        if current is not None:
+            state.update_window(window.id, marks=tuple(m for m in current.marks if m != mark))
     state.apply_plan(ls.rest)

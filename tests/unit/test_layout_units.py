@@ -142,3 +142,4 @@ def test_flatten_safe_sees_a_redundant_pair_and_one_that_a_leaving_unit_makes() 
     forest = Forest((Workspace("1", 1, Layout.SPLITH, (mixed,)),))
     assert flatten_safe(forest)
     assert not flatten_safe(forest, {6})
+    assert not flatten_safe(forest, arriving=[pair]), "a pair coming back from the scratchpad"

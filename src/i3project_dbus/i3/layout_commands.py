@@ -9,7 +9,6 @@ window as well.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from ..model.layout import Forest, Layout, Located, Node, Workspace, locate
@@ -24,6 +23,7 @@ from ..model.placement import (
     MarkParentOf,
     MoveToMark,
     Orient,
+    Rewrap,
     Stage,
     Step,
     Swap,
@@ -40,13 +40,14 @@ from .commands import (
     for_window,
     identity_mark,
     join,
+    mark_pattern,
     quote,
     switch,
 )
 
 
 def by_mark(mark: str) -> str:
-    return f"[con_mark={quote('^' + re.escape(mark) + '$')}]"
+    return f"[con_mark={quote(mark_pattern(mark))}]"
 
 
 def criteria(node: Node | Workspace) -> str:
@@ -62,6 +63,8 @@ def criteria(node: Node | Workspace) -> str:
 
 
 def _swap_target(node: Node) -> str:
+    if not node.con_id:
+        return f"mark {quote(node.marks[0])}"  # made by this payload: named by its mark
     if node.window and node.x11:
         return f"id {int(node.x11)}"
     return f"con_id {int(node.con_id)}"
@@ -87,13 +90,22 @@ def step(item: Step) -> str:
             return f"{criteria(node)} swap container with {_swap_target(other)}"
         case Orient(node, layout):
             return f"{criteria(node)} split {'h' if layout.horizontal else 'v'}"
+        case Rewrap(child, layout, outer, mark):
+            named = criteria(child)
+            axis = "h" if layout.horizontal else "v"
+            parts = [f"{named} focus", "focus parent", f"split {axis}"]
+            parts += [f"{named} focus", "focus parent", f"mark --add {quote(mark)}"]
+            if not layout.split:
+                parts.append(f"{named} layout {'tabbed' if layout.horizontal else 'stacking'}")
+            if outer in ("h", "v"):
+                parts.append(f"split {outer}")
+            return "; ".join(parts)
         case Exit(node, direction):
             return f"{criteria(node)} move {direction}"
         case Fullscreen(node):
             return f"{criteria(node)} fullscreen enable"
         case Unmark(node, mark):
-            named = by_mark(mark) if len(mark) <= MAX_MARK_CRITERION else criteria(node)
-            return f"{named} unmark {quote(mark)}"
+            return f"{criteria(node)} unmark {quote(mark)}"
         case DropMark(mark):
             return f"unmark {quote(mark)}"
     raise AssertionError(f"unknown step {item!r}")
@@ -150,6 +162,7 @@ def payload(ls: LayoutSwitch, forest: Forest) -> str:
     parts.append(switch(SwitchPlan(ls.target, ls.rest.hide, ()), ls.sway))
     parts += [step(s) for s in ls.placement.steps]
     parts.append(switch(SwitchPlan(ls.target, (), ls.rest.show), ls.sway))
+    parts += [for_window(w, identity_mark(w), f"unmark {quote(m)}") for w, m in ls.unmark]
     parts += _refocus(ls, forest)
     return join(p for p in parts if p)
 

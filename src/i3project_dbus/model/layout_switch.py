@@ -39,6 +39,9 @@ class LayoutSwitch:
     rest: SwitchPlan = field(default_factory=lambda: SwitchPlan("", (), ()))
     # a returned unit holds windows that should stay hidden: plan again once it is done
     again: bool = False
+    # windows already in place that still carry a unit's restore mark (a command that
+    # failed halfway, say): only the mark goes
+    unmark: tuple[tuple[Window, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -110,6 +113,15 @@ def plan_layout_switch(
     rehidden = {n.con_id for root in rehide.values() for n in root.windows()}
     show_ids = {s.window.id for s in plan.show}
     back, covered, stray = _returning(forest.hidden, show_ids)
+    placed = tuple(
+        (s.window, s.mark)
+        for s in plan.show
+        if s.window.restore is not None
+        and s.window.restore.slot is not None
+        and not s.window.in_scratchpad
+        and not s.window.scratchpad_window
+    )
+    covered |= {w.id for w, _ in placed}
     rest = SwitchPlan(
         plan.target,
         tuple(h for h in plan.hide if h.window.id not in moved | rehidden),
@@ -117,9 +129,8 @@ def plan_layout_switch(
     )
     away = [lv.unit.root for lv in leaves]
     inside = {n.con_id for root in away for n in root.walk()}
-    placement = plan_return(
-        forest, back, away, sway=sway, flatten_safe=sway or flatten_safe(forest, inside)
-    )
+    safe = sway or flatten_safe(forest, inside, (r.root for r in back))
+    placement = plan_return(forest, back, away, sway=sway, flatten_safe=safe)
     return LayoutSwitch(
         plan.target,
         sway,
@@ -129,4 +140,5 @@ def plan_layout_switch(
         placement=placement,
         rest=rest,
         again=stray,
+        unmark=placed,
     )

@@ -88,6 +88,18 @@ class Orient:
 
 
 @dataclass(frozen=True, slots=True)
+class Rewrap:
+    """sway only: a split container moved to an empty workspace is dissolved into it
+    (sway gives the workspace its layout and children). Wrap the children again, as
+    ``layout``, mark the new container, and give the workspace ``outer`` (h or v)."""
+
+    child: Node  # the first child of the dissolved container
+    layout: Layout
+    outer: str
+    mark: str
+
+
+@dataclass(frozen=True, slots=True)
 class Exit:
     """A directional move: out of the container ``node`` is in, past its edge."""
 
@@ -120,6 +132,7 @@ Step = (
     | MoveToMark
     | Swap
     | Orient
+    | Rewrap
     | Exit
     | Fullscreen
     | Unmark
@@ -235,7 +248,12 @@ class _Builder:
         if not siblings:
             steps.append(ToWorkspace(node, ws))
             self.made.setdefault(ws, node)
-            if parent is None and layout in ("h", "v"):
+            if self.sway and node.children:
+                mark = self.temp()
+                steps.append(Rewrap(node.children[0], node.layout, layout, mark))
+                self.out.used_focus = True
+                node = Node(0, node.layout, node.percent, (mark,), children=node.children)
+            elif parent is None and layout in ("h", "v"):
                 # The workspace may be new, with the default layout: give it its own.
                 steps.append(Orient(node, Layout.SPLITH if layout == "h" else Layout.SPLITV))
         elif self.sway:
@@ -270,9 +288,11 @@ class _Builder:
         else:
             found = self.forest.workspace(ws)
             layout = found.layout if found is not None else Layout.SPLITH
-            mark = self.temp()
-            steps += [MarkNode(siblings[-1], mark), MoveToMark(node, mark)]
-            steps.append(Exit(node, _start_to_end(layout)))
+            last = siblings[-1]
+            mark = last.marks[0] if not last.con_id else self.temp()
+            if last.con_id:
+                steps.append(MarkNode(last, mark))
+            steps += [MoveToMark(node, mark), Exit(node, _start_to_end(layout))]
             at = len(siblings)
         order = [*siblings[:at], node, *siblings[at:]]
         while at != index:
@@ -338,7 +358,10 @@ def plan_return(
         home = where[parent.con_id].workspace.name if parent is not None else r.workspace
         build.out.landing[r.root.con_id] = home
     unmarks: list[Step] = []
-    for group in groups.values():
+    # Inner parents first: a container a unit leaves with one child is redundant, and
+    # sway squashes redundant chains on the next directional move, i3 on tree_flatten.
+    order = sorted(groups, key=lambda k: -len(where[k].parents) if isinstance(k, int) else 1)
+    for group in (groups[k] for k in order):
         group.sort(key=lambda rp: (rp[0] in build.out.gone, rp[0].slot.index))
         for r, parent in group:
             lost = r in build.out.gone
