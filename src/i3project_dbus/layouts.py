@@ -1,4 +1,4 @@
-"""Running a switch that keeps layouts, through the i3 adapter.
+"""Running a switch that keeps layouts, through the i3 port.
 
 Round trips, whatever the number of windows: the tree; on i3, when a workspace leaves
 whole, one command that wraps it and the tree again; the switch itself (one command);
@@ -12,12 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from .i3 import layout_commands
-from .i3.adapter import I3Adapter
-from .i3.commands import join
 from .model.errors import I3CommandFailed
 from .model.layout_switch import LayoutSwitch, plan_layout_switch
 from .model.placement import Returning
+from .model.port import I3Port
 from .model.state import State
 from .model.switch import SwitchPlan
 from .model.window import SCRATCHPAD
@@ -34,38 +32,28 @@ class Outcome:
     moved: frozenset[int] = frozenset()  # the windows this switch moved
 
 
-async def run(adapter: I3Adapter, state: State, plan: SwitchPlan) -> Outcome:
-    sway = adapter.wm_name == "sway"
-    forest = await adapter.layout()
+async def run(port: I3Port, state: State, plan: SwitchPlan) -> Outcome:
+    sway = port.is_sway
+    forest = await port.layout()
     ls = plan_layout_switch(forest, plan, state.windows, sway=sway)
     if ls.wrap:
-        await adapter.run(join(layout_commands.wrap(ws) for ws in ls.wrap))
-        forest = await adapter.layout()
+        await port.wrap(ls.wrap)
+        forest = await port.layout()
         wrapped = {ws.name for ws in ls.wrap}
         ls = plan_layout_switch(forest, plan, state.windows, sway=sway, wrapped=wrapped)
     if ls.empty:
         return Outcome()
     outcome = _outcome(ls)
-    payload = layout_commands.payload(ls, forest)
-    log.debug("switch to %r: %s", plan.target, payload)
-    await adapter.run(payload)
+    await port.run_layout(ls, forest)
     apply(state, ls)
     if ls.placement.targets:
-        await _resize(adapter, ls)
+        # Sizes are the last step and the least: one that i3 or sway refuses (sway keeps
+        # every window 100 pixels wide at least) leaves the others set, the switch done.
+        try:
+            await port.set_sizes(ls)
+        except I3CommandFailed as exc:
+            log.info("some sizes were not set: %s", exc)
     return outcome
-
-
-async def _resize(adapter: I3Adapter, ls: LayoutSwitch) -> None:
-    """Sizes are the last step and the least: one that i3 or sway refuses (sway keeps
-    every window at least 100 pixels wide) leaves the others set and the switch done."""
-    resize = layout_commands.sizes(ls, await adapter.layout())
-    if not resize:
-        return
-    log.debug("sizes: %s", resize)
-    try:
-        await adapter.run(resize)
-    except I3CommandFailed as exc:
-        log.info("some sizes were not set: %s", exc)
 
 
 def _outcome(ls: LayoutSwitch) -> Outcome:
