@@ -212,18 +212,23 @@ def test_a_window_closed_inside_a_hidden_subtree(desk: Desk) -> None:
 def test_the_parent_moved_while_its_project_was_hidden(desk: Desk) -> None:
     """A mixed container: a's windows leave, the user moves the container (the global
     window left in it) to another workspace; a's windows go back into it there."""
+    desk.open("", "1")
     a1 = desk.open("a", "1")[0]
     desk.i3.command(f"[id={a1}] split v")
     desk.open("", "1")
     desk.open("a", "1")
     desk.i3.command(f"[id={a1}] focus; focus parent; mark --add boxed")
     desk.client.switch("a")
+    assert layout(desk.i3.tree()).shapes["1"] == (
+        "splith",
+        ["global 0", ("splitv", ["a 1", "global 2", "a 3"])],
+    )
     desk.client.switch("b")
     desk.i3.command("[con_mark=boxed] move container to workspace 5")
     desk.client.switch("a")
     shapes = layout(desk.i3.tree()).shapes
-    assert shapes.get("5") == ("splith", [("splitv", ["a 0", "global 1", "a 2"])]), shapes
-    assert "1" not in shapes
+    assert shapes.get("5") == ("splith", [("splitv", ["a 1", "global 2", "a 3"])]), shapes
+    assert shapes.get("1") == ("splith", ["global 0"]), shapes
     desk.check("a")
 
 
