@@ -6,16 +6,15 @@ from i3project_dbus.i3 import layout_commands
 from i3project_dbus.i3.layout import forest
 from i3project_dbus.model.layout import Forest, Layout, Node, Workspace
 from i3project_dbus.model.marks import Anchor, Slot
-from i3project_dbus.model.placement import (
+from i3project_dbus.model.placement import Returning, plan_return
+from i3project_dbus.model.steps import (
     Focus,
     MarkNode,
     MoveToMark,
-    Returning,
     Stage,
     Swap,
     ToWorkspace,
     Unmark,
-    plan_return,
 )
 
 

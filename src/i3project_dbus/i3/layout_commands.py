@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from ..model.layout import Forest, Layout, Located, Node, Workspace, locate
 from ..model.layout_switch import LayoutSwitch
 from ..model.marks import ASSIGN_PREFIX
-from ..model.placement import (
+from ..model.sizing import Resize, plan_sizes
+from ..model.steps import (
     DropMark,
     Exit,
     Focus,
@@ -30,7 +31,6 @@ from ..model.placement import (
     ToWorkspace,
     Unmark,
 )
-from ..model.sizing import Resize, plan_sizes
 from ..model.switch import SwitchPlan
 from ..model.units import Marked, Unit
 from .commands import (

@@ -15,8 +15,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .layout import Forest, Layout, Located, Node, Workspace, locate
+from .layout import Forest, Layout, Located, Node, locate
 from .marks import ASSIGN_PREFIX, Slot, parse_restore
+from .steps import (
+    DropMark,
+    Exit,
+    Focus,
+    Fullscreen,
+    MarkNode,
+    MarkParentOf,
+    MoveToMark,
+    Orient,
+    Rewrap,
+    Stage,
+    Step,
+    Swap,
+    ToWorkspace,
+    Unmark,
+)
 from .units import share
 
 # Prefix of the service's short-lived marks, set and dropped within one command payload.
@@ -33,111 +49,6 @@ class Returning:
     slot: Slot
     # (window node, restore mark) for every window of the unit that carries one
     marks: tuple[tuple[Node, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Stage:
-    """Out of the scratchpad, tiled on the unseen staging workspace."""
-
-    node: Node
-
-
-@dataclass(frozen=True, slots=True)
-class ToWorkspace:
-    node: Node
-    workspace: str
-
-
-@dataclass(frozen=True, slots=True)
-class MarkNode:
-    node: Node | Workspace
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
-class MarkParentOf:
-    """Focus ``node`` and mark its parent (a workspace made by this same payload)."""
-
-    node: Node
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
-class Focus:
-    node: Node
-
-
-@dataclass(frozen=True, slots=True)
-class MoveToMark:
-    node: Node
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
-class Swap:
-    node: Node
-    other: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Orient:
-    """Set the layout of the workspace whose only child ``node`` is (i3 ``split``)."""
-
-    node: Node
-    layout: Layout
-
-
-@dataclass(frozen=True, slots=True)
-class Rewrap:
-    """sway only: a split container moved to an empty workspace is dissolved into it
-    (sway gives the workspace its layout and children). Wrap the children again, as
-    ``layout``, mark the new container, and give the workspace ``outer`` (h or v)."""
-
-    child: Node  # the first child of the dissolved container
-    layout: Layout
-    outer: str
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
-class Exit:
-    """A directional move: out of the container ``node`` is in, past its edge."""
-
-    node: Node
-    direction: str  # left, right, up, down
-
-
-@dataclass(frozen=True, slots=True)
-class Fullscreen:
-    node: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Unmark:
-    node: Node
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
-class DropMark:
-    mark: str
-
-
-Step = (
-    Stage
-    | ToWorkspace
-    | MarkNode
-    | MarkParentOf
-    | Focus
-    | MoveToMark
-    | Swap
-    | Orient
-    | Rewrap
-    | Exit
-    | Fullscreen
-    | Unmark
-    | DropMark
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +109,19 @@ class _Builder:
     """Writes the steps while keeping each parent's list of children as i3 will have it."""
 
     def __init__(self, forest: Forest, away: set[int], *, sway: bool, flatten_safe: bool) -> None:
+        # The tree read before the payload; sway or i3; whether tree_flatten is harmless.
         self.forest = forest
         self.sway = sway
         self.flatten_safe = flatten_safe
+        # Roots of the units that leave earlier in the same payload.
         self.away = away
+        # What is being written.
         self.out = Placement()
+        # Each parent's children as i3 will have them (by con id, or workspace name).
         self.children: dict[object, list[Node]] = {}
-        self.made: dict[str, Node] = {}  # workspace this payload makes -> the unit that made it
+        # A workspace this payload makes -> the unit that made it.
+        self.made: dict[str, Node] = {}
+        # Short-lived marks handed out so far.
         self.temps = 0
 
     def temp(self) -> str:
