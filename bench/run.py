@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assign, burst, fanout, keypress, launch, outputs, process, roundtrip, switch
+from . import assign, burst, fanout, keypress, launch, layouts, outputs, process, roundtrip, switch
 from .env import Environment
 from .report import Row, table, to_json
 from .world import World
@@ -194,6 +194,11 @@ def suite(p: Params, log: bool) -> list[Row]:
                 "2",
                 "SwitchProject by window count",
                 lambda: switch.run(world, p.switch_sizes, p.switch_iterations, p.switch_goal_size),
+            )
+            guarded(
+                "9",
+                "layouts kept: whole workspaces and interleaved windows",
+                lambda: layouts.run(world, p.switch_goal_size, p.switch_iterations),
             )
             guarded("5", "memory, 1,000 windows", memory_full)
         finally:

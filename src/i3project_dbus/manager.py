@@ -3,10 +3,9 @@ with i3 and the dispatch of typed events; each capability module does the work.
 
 Switches, assignments and project changes run under the one lock, so they never
 interleave and ten switches in a row end in the state of the last; tree reads in the
-background take no lock (see tracking.py).
-
-Start order with i3 (see attach): the adapter subscribes to events first and only then
-is the tree read, so no window created in between is missed.
+background take no lock (see tracking.py). Start order with i3 (see attach): the adapter
+subscribes to events first and only then is the tree read, so no window created in
+between is missed.
 """
 
 from __future__ import annotations
@@ -255,7 +254,7 @@ class Manager:
         try:
             previous = self.state.active
             await self.outputs.before_switch(target)
-            await self.switcher.switch(target, origin)
+            await self.switcher.switch(target, origin, announced=True)
             await self.outputs.after_switch(previous, target)
         finally:
             self.tracker.after_barrier(self.listeners.switch_ended)

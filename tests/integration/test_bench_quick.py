@@ -47,6 +47,7 @@ def test_quick_bench_produces_every_row(tmp_path: Path) -> None:
     assert signals["met"] is not None, signals
     assert ids.count("4") == 2  # burst throughput, paced lag
     assert ids.count("5") == 2  # idle, many windows
+    assert ids.count("9") == 2  # whole workspaces, interleaved windows
     figures = " ".join(row["figure"] for row in rows if row["id"] == "8")
     assert "busctl" in figures and "i3project switch" in figures
     for row in rows:

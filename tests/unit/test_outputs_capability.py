@@ -62,7 +62,7 @@ async def desk(tmp_path: Path, settings: dict[str, Any]) -> AsyncIterator[Desk]:
     heard = Heard()
     manager.add_listener(heard)
     i3 = FakeI3([xterm(1, "1"), xterm(2, "2")])
-    i3.layout = DOCKED
+    i3.screen_state = DOCKED
     await manager.attach(i3)
     yield Desk(manager, i3, heard)
     await manager.close()
@@ -76,7 +76,7 @@ async def test_start_moves_what_is_not_where_it_belongs(tmp_path: Path) -> None:
     configure(tmp_path, {"workspace_outputs": {"2": ["RIGHT"]}})
     manager = make_manager(tmp_path)
     i3 = FakeI3()
-    i3.layout = replace(DOCKED, workspaces=UNDOCKED.workspaces)
+    i3.screen_state = replace(DOCKED, workspaces=UNDOCKED.workspaces)
     await manager.attach(i3)
     assert [r.moves for r in i3.reassignments] == [(Move("2", "RIGHT"),)]
     (change,) = changes(manager)
@@ -91,11 +91,11 @@ async def test_nothing_to_move_at_start_is_no_event(desk: Desk) -> None:
 
 
 async def test_a_burst_of_output_events_is_one_reassignment(desk: Desk) -> None:
-    desk.i3.layout = UNDOCKED
+    desk.i3.screen_state = UNDOCKED
     for _ in range(10):
         desk.manager.handle_event(OutputEvent("unspecified"))
         await asyncio.sleep(0.005)
-    desk.i3.layout = replace(DOCKED, workspaces=UNDOCKED.workspaces)
+    desk.i3.screen_state = replace(DOCKED, workspaces=UNDOCKED.workspaces)
     (change,) = await apoll(lambda: changes(desk.manager), what="the burst's reassignment")
     assert change.details["events"] == 10 and change.details["origin"] == "output"
     assert [r.moves for r in desk.i3.reassignments] == [(Move("2", "RIGHT"),)]
@@ -118,9 +118,9 @@ async def test_sway_without_output_events_notices_from_a_reading(
     configure(tmp_path, settings)
     manager = make_manager(tmp_path)
     i3 = FakeI3(sway=True)
-    i3.layout = DOCKED
+    i3.screen_state = DOCKED
     await manager.attach(i3)
-    i3.layout = UNDOCKED
+    i3.screen_state = UNDOCKED
     manager.handle_event(WorkspaceEvent(change, "2"))
     (found,) = await apoll(lambda: changes(manager), what="the change noticed")
     assert (found.details["events"], found.details["seen"]) == (0, 1)
@@ -138,7 +138,7 @@ async def test_a_reading_that_only_moves_the_focus_is_no_change(desk: Desk) -> N
 
 
 async def test_dry_run_moves_nothing(desk: Desk) -> None:
-    desk.i3.layout = replace(DOCKED, workspaces=UNDOCKED.workspaces)
+    desk.i3.screen_state = replace(DOCKED, workspaces=UNDOCKED.workspaces)
     assert await desk.manager.reassign(dry_run=True) == [("2", "RIGHT")]
     assert desk.i3.reassignments == [] and changes(desk.manager) == []
     assert await desk.manager.reassign(dry_run=False) == [("2", "RIGHT")]
@@ -164,13 +164,13 @@ async def test_each_project_gets_its_view_back(desk: Desk) -> None:
     await manager.create("b", {})
     await manager.switch("a")
     i3.show("2")  # a leaves RIGHT's workspace focused
-    manager.outputs.screens = i3.layout
+    manager.outputs.screens = i3.screen_state
     await manager.switch("b")
     i3.show("1")
     await manager.switch("a")
     (plan, window) = i3.restores[-1]
     assert plan.show == ("1", "2") and window is None
-    assert i3.layout.focused.name == "2"  # type: ignore[union-attr]
+    assert i3.screen_state.focused.name == "2"  # type: ignore[union-attr]
 
 
 async def test_a_workspace_a_switch_made_again_goes_back_to_its_output(tmp_path: Path) -> None:
@@ -179,11 +179,11 @@ async def test_a_workspace_a_switch_made_again_goes_back_to_its_output(tmp_path:
     await manager.create("a", {})
     await manager.create("b", {})
     i3 = FakeI3([xterm(1, "7", "a")])
-    i3.layout = DOCKED
+    i3.screen_state = DOCKED
     await manager.attach(i3)
     await manager.switch("b")  # 1 hidden; workspace 7 is gone
-    i3.layout = replace(i3.layout, workspaces=DOCKED.workspaces)
-    manager.outputs.screens = i3.layout
+    i3.screen_state = replace(i3.screen_state, workspaces=DOCKED.workspaces)
+    manager.outputs.screens = i3.screen_state
     await manager.switch("a")  # i3 makes 7 again on the focused output, LEFT
     assert i3.reassignments[-1].moves == (Move("7", "RIGHT"),)
     assert changes(manager)[-1].details["origin"] == "switch"

@@ -152,7 +152,7 @@ async def test_outputs_appear_change_and_disappear(published: Published) -> None
     bus, i3, manager = published.bus, published.i3, published.manager
     screen = names.output_path("screen")
     assert screen in bus.added()  # the output of the reading at attach
-    i3.layout = Screens(
+    i3.screen_state = Screens(
         (Output("screen", True, rect=(0, 0, 1280, 800), current_workspace="2"),
          Output("HDMI-A-1", False)),
         (Workspace("2", "screen", visible=True, focused=True),),
@@ -166,6 +166,6 @@ async def test_outputs_appear_change_and_disappear(published: Published) -> None
         screen,
         "/org/i3project/Manager1/outputs/HDMI_2dA_2d1",
     ]
-    i3.layout = Screens((Output("screen", True),), i3.layout.workspaces)
+    i3.screen_state = Screens((Output("screen", True),), i3.screen_state.workspaces)
     manager.handle_event(WorkspaceEvent("focus", "2"))
     await apoll(lambda: names.output_path("HDMI-A-1") in bus.removed(), what="HDMI-A-1 gone")

@@ -10,15 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.errors import I3CommandFailed, NotConnected
 from ..model.focus import FocusRestore
+from ..model.layout import Forest, Workspace
+from ..model.layout_switch import LayoutSwitch
 from ..model.outputs import Screens
 from ..model.reassign import Reassignment
 from ..model.switch import SwitchPlan
 from ..model.window import Window
 from ..model.wmevents import TickEvent, WMEvent
-from . import commands, outputs
+from . import commands, layout_commands, outputs
 from .connection import Connection
 from .events import parse_event
 from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused
+from .layout import forest
 from .tree import windows_from_tree
 
 if TYPE_CHECKING:
@@ -219,6 +222,22 @@ class I3Adapter:
             if focused:
                 command = commands.join([command, commands.focus_workspace(focused)])
         await self.run(command)
+
+    async def layout(self) -> Forest:
+        return forest(await self.tree(), sway=self.is_sway)
+
+    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
+        await self.run(commands.join(layout_commands.wrap(ws) for ws in workspaces))
+
+    async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
+        payload = layout_commands.payload(switch, forest)
+        log.debug("switch to %r: %s", switch.target, payload)
+        await self.run(payload)
+
+    async def set_sizes(self, switch: LayoutSwitch) -> None:
+        resize = layout_commands.sizes(switch, await self.layout())
+        log.debug("sizes: %s", resize)
+        await self.run(resize)
 
     async def focused_workspace(self) -> str:
         workspaces = await self._request(MessageType.GET_WORKSPACES)

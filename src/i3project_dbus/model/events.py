@@ -23,6 +23,8 @@ WINDOW_ASSIGN: Final = "window::assign"
 CONFIG_ERROR: Final = "config::error"
 SERVICE_CONNECT: Final = "service::connect"
 SERVICE_DISCONNECT: Final = "service::disconnect"
+# A unit came back to a parent container that is gone: it went to its workspace instead.
+LAYOUT_PARENT_GONE: Final = "layout::parent-gone"
 
 
 @dataclass(frozen=True, slots=True)

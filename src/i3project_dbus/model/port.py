@@ -7,6 +7,8 @@ from typing import Protocol
 
 from .events import Event
 from .focus import FocusRestore
+from .layout import Forest, Workspace
+from .layout_switch import LayoutSwitch
 from .outputs import Screens
 from .project import Project
 from .reassign import Reassignment
@@ -58,6 +60,23 @@ class I3Port(Protocol):
 
     async def run_switch(self, plan: SwitchPlan) -> None:
         """Run a switch plan as one payload (sway: keeping the focused workspace)."""
+        ...
+
+    async def layout(self) -> Forest:
+        """Every workspace's tiling tree and the scratchpad's entries, read now."""
+        ...
+
+    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
+        """i3: wrap each workspace's tiled children in one container, in place."""
+        ...
+
+    async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
+        """Run a layout-keeping switch planned from ``forest`` as one payload."""
+        ...
+
+    async def set_sizes(self, switch: LayoutSwitch) -> None:
+        """Read the tree and give the units ``switch`` brought back their sizes; raise
+        I3CommandFailed if i3 refused some (the others are set)."""
         ...
 
     async def focused_workspace(self) -> str: ...
