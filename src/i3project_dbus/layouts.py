@@ -18,7 +18,7 @@ from .model.placement import Returning
 from .model.port import I3Port
 from .model.state import State
 from .model.switch import SwitchPlan
-from .model.window import SCRATCHPAD
+from .model.window import SCRATCHPAD, SCRATCHPAD_OUTPUT
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def apply(state: State, ls: LayoutSwitch) -> None:
             state.update_window(
                 m.window.id,
                 workspace=SCRATCHPAD,
+                output=SCRATCHPAD_OUTPUT,
                 floating=True,
                 focused=False,
                 marks=(*keep, m.mark),
@@ -85,7 +86,9 @@ def apply(state: State, ls: LayoutSwitch) -> None:
             )
     for root in ls.rehide:
         for node in root.windows():
-            state.update_window(node.con_id, workspace=SCRATCHPAD, focused=False)
+            state.update_window(
+                node.con_id, workspace=SCRATCHPAD, output=SCRATCHPAD_OUTPUT, focused=False
+            )
     for r in ls.returning:
         home = ls.placement.landing.get(r.root.con_id, r.workspace)
         dropped = {mark for _node, mark in r.marks}
@@ -96,6 +99,9 @@ def apply(state: State, ls: LayoutSwitch) -> None:
             state.update_window(
                 node.con_id,
                 workspace=home,
+                # As apply_plan does: the output the model last saw that workspace on ("" if
+                # none, and the switch then reads the tree).
+                output=state.workspace_outputs.get(home, ""),
                 floating=False,
                 marks=tuple(x for x in current.marks if x not in dropped),
                 scratchpad_window=False,
