@@ -32,7 +32,10 @@ class Outcome:
     moved: frozenset[int] = frozenset()  # the windows this switch moved
 
 
-async def run(port: I3Port, state: State, plan: SwitchPlan) -> Outcome:
+async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool = True) -> Outcome:
+    """Execute a plan with tiled windows moving by units. ``restore_focus`` (the setting
+    of that name): focus the window that had it when its project left; without it the
+    focus stays where the user has it."""
     sway = port.is_sway
     forest = await port.layout()
     ls = plan_layout_switch(forest, plan, state.windows, sway=sway)
@@ -43,6 +46,8 @@ async def run(port: I3Port, state: State, plan: SwitchPlan) -> Outcome:
         ls = plan_layout_switch(forest, plan, state.windows, sway=sway, wrapped=wrapped)
     if ls.empty:
         return Outcome()
+    if not restore_focus:
+        ls.placement.focus = None
     outcome = _outcome(ls)
     await port.run_layout(ls, forest)
     apply(state, ls)

@@ -78,23 +78,23 @@ class Manager:
         self._journal = Journal(self.events, self.listeners)
         # The i3 port, the dirty flag, tree reads, the barrier.
         self.tracker = Tracker(self.state, self._background)
+        state, tracker, journal, listeners = self.state, self.tracker, self._journal, self.listeners
         # The writer thread and what it writes.
-        self._persistence = Persistence(store, self.state, self._journal, self._background)
+        self._persistence = Persistence(store, state, journal, self._background)
         # Plans and executes switches; restores the active project at attach.
         self.switcher = Switcher(
-            self.state, self.tracker, self._persistence, self._journal, self.listeners
+            state,
+            tracker,
+            self._persistence,
+            journal,
+            listeners,
+            lambda: self.settings.restore_focus,
         )
         # Marks new windows and assigned ones; focuses.
         self.assignment = Assignment(self.state, self.tracker, self.switcher, self._journal)
         # Project records and settings: create, update, delete, reload.
         self.projects = Projects(
-            settings,
-            self.state,
-            self.tracker,
-            self.switcher,
-            self._persistence,
-            self._journal,
-            self.listeners,
+            settings, state, tracker, self.switcher, self._persistence, journal, listeners
         )
         # Starts apps for projects and tells which launch a window's process belongs to.
         self.launcher = launcher or Launcher({})
@@ -108,13 +108,7 @@ class Manager:
         )
         # Outputs on the bus, workspaces on their preferred outputs, each project's focus.
         self.outputs = Outputs(
-            self.state,
-            self.tracker,
-            self._journal,
-            self.listeners,
-            self._background,
-            lambda: self.projects.settings,
-            self._lock,
+            state, tracker, journal, listeners, self._background, lambda: self.settings, self._lock
         )
         # Set while attached to i3: a call during an in-place restart waits for it.
         self._attached = asyncio.Event()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from . import layouts
 from .journal import Journal
@@ -31,7 +32,10 @@ class Switcher:
         persistence: Persistence,
         journal: Journal,
         listeners: Listener,
+        restore_focus: Callable[[], bool] = lambda: True,
     ) -> None:
+        # Whether a returning project's focused window gets the focus back (a setting).
+        self._restore_focus = restore_focus
         # The model: projects, windows, the active project.
         self.state = state
         # The i3 port, the barrier and the tree reads.
@@ -132,7 +136,7 @@ class Switcher:
             return False
         ids = [h.window.id for h in plan.hide] + [s.window.id for s in plan.show]
         async with self._tracker.moving(ids):
-            outcome = await layouts.run(port, self.state, plan)
+            outcome = await layouts.run(port, self.state, plan, self._restore_focus())
         for r in outcome.gone:
             details: dict[str, DetailValue] = {"workspace": r.workspace, "windows": len(r.marks)}
             self._journal.record(ev.LAYOUT_PARENT_GONE, details)
