@@ -89,7 +89,7 @@ def run(world: World, count: int, project: str = "L", active: str = "C") -> list
     p95, floor95 = pct(service, 95), pct(floor, 95)
     return [
         Row(
-            id="9",
+            id="10",
             figure="launched app's new window -> its project's mark sent, service (p50 / p95)",
             measured=f"{ms(pct(service, 50))} / {ms(p95)}",
             comparison=(

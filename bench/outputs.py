@@ -158,7 +158,7 @@ def run(world: World, samples: int, workspaces: int, windows: int) -> list[Row]:
     s, f = median(service), median(floor)
     return [
         Row(
-            id="9",
+            id="11",
             figure=(
                 f"monitor back: last output event -> {len(stage.moving)} workspaces moved "
                 f"({workspaces} workspaces, {windows} windows; median)"

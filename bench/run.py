@@ -167,7 +167,7 @@ def suite(p: Params, log: bool) -> list[Row]:
             guarded("1", "D-Bus round trips", lambda: roundtrip.run(env, p.rt_iterations, "A"))
             guarded("3", "new window -> mark", lambda: assign.run(world, p.assign_windows))
             guarded(
-                "9", "launched window -> its project", lambda: launch.run(world, p.assign_windows)
+                "10", "launched window -> its project", lambda: launch.run(world, p.assign_windows)
             )
             guarded(
                 "4",
@@ -184,7 +184,7 @@ def suite(p: Params, log: bool) -> list[Row]:
                 "8", "keypress path", lambda: keypress.run(world, p.keypress_trials, ("k1", "k2"))
             )
             guarded(
-                "9",
+                "11",
                 "a monitor back",
                 lambda: outputs.run(
                     world, p.outputs_samples, p.outputs_workspaces, p.outputs_windows
