@@ -20,6 +20,7 @@ PROJECT_DELETE: Final = "project::delete"
 PROJECT_UPDATE: Final = "project::update"
 WINDOW_ASSIGN: Final = "window::assign"
 CONFIG_ERROR: Final = "config::error"
+OUTPUTS_CHANGE: Final = "outputs::change"
 SERVICE_CONNECT: Final = "service::connect"
 SERVICE_DISCONNECT: Final = "service::disconnect"
 
