@@ -15,15 +15,17 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 
 from . import config
 from .background import Background
+from .i3.commands import STAGING_WORKSPACE
 from .journal import Journal
 from .model import events as ev
 from .model.errors import I3CommandFailed, NotConnected
 from .model.events import DetailValue
 from .model.focus import FocusRecord, plan_restore, record_focus
-from .model.outputs import Output, Screens, as_mapping, unknown_refs
+from .model.outputs import Output, Screens, Workspace, as_mapping, unknown_refs
 from .model.port import Listener
 from .model.reassign import plan_reassignment
 from .model.state import State
@@ -38,11 +40,10 @@ QUIET = 0.15
 MAX_WAIT = 1.0
 # Workspace events within this delay cost one reading of outputs and workspaces.
 READ_DELAY = 0.02
-OUTPUTS_CHANGE = "outputs::change"
 
 
 def _layout(screens: Screens) -> tuple[tuple[str, bool, bool, tuple[int, ...]], ...]:
-    """What changes when monitors come, go or move (not what they show)."""
+    # What changes when monitors come, go or move (not what they show).
     return tuple((o.name, o.active, o.primary, o.rect) for o in screens.outputs)
 
 
@@ -83,8 +84,9 @@ class Outputs:
         self._homes: dict[str, str] = {}
         # project -> what it showed and focused when it was left
         self._focus: dict[str, FocusRecord] = {}
-        # Workspaces the next switch brings windows back to (known before the switch).
-        self._returning: frozenset[str] = frozenset()
+        self._returning: frozenset[str] = frozenset()  # mapped ones a switch makes again
+        # The reading the last switch started from (what it restores against).
+        self._before = Screens()
         # The pending reassignment of a burst (None between bursts).
         self._burst: asyncio.Task[None] | None = None
         # Loop times of the burst's first and latest output change.
@@ -113,8 +115,9 @@ class Outputs:
         self._output_changed(event=True)
         self._schedule_read()
 
-    def on_workspace(self, _event: WorkspaceEvent) -> None:
-        self._schedule_read()
+    def on_workspace(self, event: WorkspaceEvent) -> None:
+        if event.name != STAGING_WORKSPACE:  # a switch's own, never seen, never kept
+            self._schedule_read()
 
     def _output_changed(self, event: bool) -> None:
         now = asyncio.get_running_loop().time()
@@ -290,7 +293,7 @@ class Outputs:
                 "active": ", ".join(o.name for o in now.active),
             }
             duration = (time.perf_counter_ns() - start) // 1000
-            self._journal.record(OUTPUTS_CHANGE, details, duration)
+            self._journal.record(ev.OUTPUTS_CHANGE, details, duration)
         return plan.pairs()
 
     # -- focus per project ------------------------------------------------------------
@@ -308,6 +311,7 @@ class Outputs:
         if returning or (self._read_task is not None and not self._read_task.done()):
             screens = await self._tracker.require().screens()  # not read yet: read now
         self._returning = frozenset(returning - {w.name for w in screens.workspaces})
+        self._before = screens
         active = self._state.active
         if self._settings().restore_focus and active and active != target:
             focused = next((w.id for w in self._state.windows.values() if w.focused), 0)
@@ -321,6 +325,7 @@ class Outputs:
         try:
             if returning:
                 await self.reassign(origin="switch", only=returning)
+                self._before = self.screens  # the reassignment read what it left
             if record is not None and self._settings().restore_focus:
                 await self._restore(record)
         except I3CommandFailed as exc:
@@ -328,13 +333,17 @@ class Outputs:
             log.info("after the switch to %r: %s", target, exc)
 
     async def _restore(self, record: FocusRecord) -> None:
-        port = self._tracker.require()
-        present = {w.id for w in self._state.windows.values() if not w.hidden}
-        plan = plan_restore(record, await port.screens(), present)
-        if not plan.empty:
-            # Its events end with a barrier too: a switch is announced once they are in.
+        """Planned without reading again: a switch changes no output and shows no other
+        workspace; the workspaces it brings windows back to exist after it."""
+        visible = [w for w in self._state.windows.values() if not w.hidden]
+        known = {w.name for w in self._before.workspaces}
+        made = tuple(Workspace(n, "") for n in sorted({w.workspace for w in visible} - known) if n)
+        after = replace(self._before, workspaces=self._before.workspaces + made)
+        plan = plan_restore(record, after, {w.id for w in visible})
+        if not plan.empty:  # its events end with a barrier too, like the switch's
             async with self._tracker.moving(()):
-                await port.restore_focus(plan, self._state.windows.get(plan.window))
+                window = self._state.windows.get(plan.window)
+                await self._tracker.require().restore_focus(plan, window)
 
     def forget(self, project: str) -> None:
         """A project was deleted: its focus record goes with it."""

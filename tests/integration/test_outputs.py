@@ -118,9 +118,16 @@ def docked(
     assert workspaces(i3)["2"]["output"] == "RIGHT"  # where i3 starts it
     i3.command('workspace "1"')
     service()
+    attached(client)
     assert changes(client) == [], workspaces(i3)  # nothing to move at start
     assert workspaces(i3)["2"]["output"] == "RIGHT"
     return {"left": left, "right": right}, client
+
+
+def attached(client: Client) -> None:
+    """Return once the service's start-up (and its reassignment) is over: the service may
+    take its name while still attaching, and a call that takes its lock waits for it."""
+    client.call("ReassignWorkspaces", "a{sv}", {"dry_run": ("b", True)})
 
 
 def next_change(client: Client, seen: int) -> dict[str, Any]:
@@ -172,7 +179,12 @@ def test_a_burst_of_ten_output_events_is_one_reassignment(
 
 
 def test_a_workspace_goes_to_its_second_choice_not_where_i3_put_it(
-    i3: I3, screen: Xvfb, xwindows: XWindows, dirs: XdgDirs, service: Callable[..., ServiceProcess]
+    i3: I3,
+    screen: Xvfb,
+    xwindows: XWindows,
+    dirs: XdgDirs,
+    service: Callable[..., ServiceProcess],
+    client: Client,
 ) -> None:
     randr.set_monitor(screen.display, "MID", 1600)
     poll(lambda: len([o for o in i3.request(MsgType.GET_OUTPUTS) if o["active"]]) == 3)
@@ -180,6 +192,7 @@ def test_a_workspace_goes_to_its_second_choice_not_where_i3_put_it(
     open_on(i3, xwindows, "1", "one")
     open_on(i3, xwindows, "2", "two")
     service()
+    attached(client)
     poll(lambda: workspaces(i3)["2"]["output"] == "RIGHT", what="2 on RIGHT at start")
     i3.command('workspace "1"')
     randr.del_monitor(screen.display, "RIGHT")
@@ -199,6 +212,7 @@ def test_hidden_windows_come_back_to_their_workspace_after_the_monitor_went_and_
 ) -> None:
     configure(dirs, MAPPING)
     service()
+    attached(client)
     client.create("web")
     client.create("mail")
     client.switch("web")
@@ -231,6 +245,7 @@ def test_each_project_gets_its_view_of_every_output_back(
         {"scoped_classes": ["XTerm"], "workspace_outputs": mapping, "restore_focus": restore},
     )
     service()
+    attached(client)
     client.create("a")
     client.create("b")
     client.switch("a")
@@ -276,6 +291,7 @@ def test_bad_mapping_is_reported_and_injects_nothing(
     )
     open_on(i3, xwindows, "2", "two")
     service()
+    attached(client)
     errors = poll(lambda: len(client.get("ConfigErrors")) >= 4 and client.get("ConfigErrors"))
     assert sum("workspace_outputs" in e for e in errors) == 4, errors
     assert any("'NOWHERE'" in e for e in errors)
@@ -334,6 +350,7 @@ def test_the_mapping_wins_over_i3s_own_workspace_output_line_without_a_fight(
     open_on(i3, xwindows, "2", "two")
     open_on(i3, xwindows, "1", "one")
     service()
+    attached(client)
     poll(lambda: workspaces(i3)["2"]["output"] == "LEFT", what="the mapping applied at start")
     seen = len(changes(client))
     randr.del_monitor(screen.display, "RIGHT")

@@ -71,7 +71,11 @@ def start(sway: SwayX11Stack, settings: Mapping[str, Any]) -> Client:
         client.close()
         return None
 
-    return poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
+    client = poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
+    # Connected turns true before the start-up reassignment is done; a call that takes the
+    # service's lock returns after it (else a change right now could be read as the start).
+    client.call("ReassignWorkspaces", "a{sv}", {"dry_run": ("b", True)})
+    return client
 
 
 def workspaces(sway: SwayX11Stack) -> dict[str, dict[str, Any]]:

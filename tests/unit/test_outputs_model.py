@@ -86,7 +86,24 @@ def test_focus_record_and_restore() -> None:
     record = record_focus(SCREENS, focused_window=42)
     assert record.visible == (("LEFT", "1"), ("RIGHT", "2"))
     assert (record.focused_workspace, record.focused_output) == ("1", "LEFT")
-    assert plan_restore(record, SCREENS, {42}) == FocusRestore(("2", "1"), 42)
+    # Nothing to show where the view is the recorded one; the window is focused anyway.
+    assert plan_restore(record, SCREENS, {42}) == FocusRestore((), 42)
+    moved_on = Screens(
+        SCREENS.outputs,
+        (
+            Workspace("1", "LEFT", 1),
+            Workspace("2", "RIGHT", 2),
+            Workspace("3", "LEFT", 3, visible=True),
+            Workspace("4", "RIGHT", 4, visible=True, focused=True),
+        ),
+    )
+    assert plan_restore(record, moved_on, {42}) == FocusRestore(("2", "1"), 42)
+    only_focus = Screens(
+        SCREENS.outputs,
+        (Workspace("1", "LEFT", 1, visible=True), Workspace("2", "RIGHT", 2, visible=True,
+                                                            focused=True)),
+    )  # fmt: skip
+    assert plan_restore(record, only_focus, set()) == FocusRestore(("1",), 0)
 
 
 def test_restore_skips_gone_outputs_missing_workspaces_and_hidden_windows() -> None:
@@ -95,13 +112,13 @@ def test_restore_skips_gone_outputs_missing_workspaces_and_hidden_windows() -> N
         (Output("LEFT", True), Output("RIGHT", False)),
         (Workspace("1", "LEFT", visible=True, focused=True), Workspace("2", "LEFT")),
     )
-    assert plan_restore(record, left_only, set()) == FocusRestore(("1",), 0)
+    assert plan_restore(record, left_only, set()).empty
     right_only = Screens(
         (Output("LEFT", False), Output("RIGHT", True)),
         (Workspace("2", "RIGHT", visible=True, focused=True),),
     )
     # The focused workspace's output is gone: neither it nor its window is brought back.
-    assert plan_restore(record, right_only, {42}) == FocusRestore(("2",), 0)
+    assert plan_restore(record, right_only, {42}).empty
     assert plan_restore(record, Screens(), {42}).empty
 
 

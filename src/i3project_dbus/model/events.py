@@ -21,6 +21,7 @@ PROJECT_UPDATE: Final = "project::update"
 PROJECT_LAUNCH: Final = "project::launch"
 WINDOW_ASSIGN: Final = "window::assign"
 CONFIG_ERROR: Final = "config::error"
+OUTPUTS_CHANGE: Final = "outputs::change"
 SERVICE_CONNECT: Final = "service::connect"
 SERVICE_DISCONNECT: Final = "service::disconnect"
 # A unit came back to a parent container that is gone: it went to its workspace instead.

@@ -47,16 +47,22 @@ def record_focus(screens: Screens, focused_window: int) -> FocusRecord:
 
 def plan_restore(record: FocusRecord, now: Screens, windows: Collection[int]) -> FocusRestore:
     """Show each recorded workspace on an output that is still there, if the workspace
-    still exists (showing a missing one would make an empty one); focus the recorded
-    window if it is still among ``windows`` (those not hidden) and its output is there."""
+    still exists (showing a missing one would make an empty one) and is not shown
+    already; focus the recorded workspace, unless it has the focus and nothing else is
+    shown; focus the recorded window if it is still among ``windows`` (those not hidden)
+    and its output is there."""
     show = [
         ws
         for output, ws in record.visible
-        if ws != record.focused_workspace and now.is_active(output) and now.workspace(ws)
+        if ws != record.focused_workspace
+        and now.is_active(output)
+        and (found := now.workspace(ws)) is not None
+        and not found.visible
     ]
     focused = record.focused_workspace
     there = now.is_active(record.focused_output)
-    if focused and there and now.workspace(focused):
+    current = now.workspace(focused) if focused and there else None
+    if current is not None and (show or not current.focused):
         show.append(focused)
     window = record.focused_window if there and record.focused_window in windows else 0
     return FocusRestore(tuple(show), window)
