@@ -146,16 +146,19 @@ def test_a_round_trip_keeps_every_workspace_layout_on_sway(
 
 
 def test_the_measured_case_on_sway(desk: SwayDesk) -> None:
-    """splith[A@0.3, splitv[B, C]]: sway brings the container back at 50%; the resize
-    step puts it back at 30% (within 1%)."""
+    """splith[A@0.3, global, splitv[B, C]]: sway brings the container back at 50%; the
+    resize step puts it back (within 1%). A global window stays at the top level: where
+    only split containers stay there, sway offers no place beside them but by a
+    directional move, which is not sent to sway (docs/design.md)."""
     a = desk.open("a", "1")
+    desk.open("", "1")
     b = desk.open("a", "1")
     desk.sway.command(f"[con_id={b}] split v")
     desk.open("a", "1")
-    desk.open("", "1")
     desk.sway.command(f"[con_id={a}] resize set width 30 ppt")
     desk.client.switch("a")
     before = layout(desk.sway.tree())
+    assert before.shapes["1"] == ("splith", ["a 0", "global 1", ("splitv", ["a 2", "a 3"])])
     desk.client.switch("b")
     desk.client.switch("a")
     assert not before.differences(layout(desk.sway.tree()))
