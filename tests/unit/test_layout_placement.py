@@ -69,6 +69,24 @@ def test_sway_appends_to_the_parent_and_swaps_leftwards() -> None:
     ]  # fmt: skip
 
 
+def test_sway_leaves_a_split_unit_dissolved_on_an_empty_workspace() -> None:
+    unit = Node(9, Layout.SPLITV, 1.0, children=(win(4), win(6)))
+    after = win(7, "project:a:7")
+    backs = [
+        Returning(unit, "1", Slot(0, 5000, "h")),
+        Returning(after, "1", Slot(1, 5000, "h")),
+    ]
+    steps = plan_return(Forest(()), backs, [], sway=True).steps
+    # sway dissolves the container into the new workspace: no container to orient, and
+    # the next unit goes after the last of its children.
+    assert steps[:2] == [Stage(unit), ToWorkspace(unit, "1")]
+    assert steps[2:5] == [
+        Stage(after),
+        MarkNode(win(6), "_i3p_at:1"),
+        MoveToMark(after, "_i3p_at:1"),
+    ]
+
+
 I3_TREE = {
     "id": 1, "type": "root", "nodes": [
         {"id": 2, "type": "output", "name": "__i3", "nodes": [

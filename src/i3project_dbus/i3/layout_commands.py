@@ -24,7 +24,6 @@ from ..model.steps import (
     MarkParentOf,
     MoveToMark,
     Orient,
-    Rewrap,
     Stage,
     Step,
     Swap,
@@ -63,8 +62,6 @@ def criteria(node: Node | Workspace) -> str:
 
 
 def _swap_target(node: Node) -> str:
-    if not node.con_id:
-        return f"mark {quote(node.marks[0])}"  # made by this payload: named by its mark
     if node.window and node.x11:
         return f"id {int(node.x11)}"
     return f"con_id {int(node.con_id)}"
@@ -90,16 +87,6 @@ def step(item: Step) -> str:
             return f"{criteria(node)} swap container with {_swap_target(other)}"
         case Orient(node, layout):
             return f"{criteria(node)} split {'h' if layout.horizontal else 'v'}"
-        case Rewrap(child, layout, outer, mark):
-            named = criteria(child)
-            axis = "h" if layout.horizontal else "v"
-            parts = [f"{named} focus", "focus parent", f"split {axis}"]
-            parts += [f"{named} focus", "focus parent", f"mark --add {quote(mark)}"]
-            if not layout.split:
-                parts.append(f"{named} layout {'tabbed' if layout.horizontal else 'stacking'}")
-            if outer in ("h", "v"):
-                parts.append(f"split {outer}")
-            return "; ".join(parts)
         case Exit(node, direction):
             return f"{criteria(node)} move {direction}"
         case Fullscreen(node):

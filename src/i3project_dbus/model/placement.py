@@ -26,7 +26,6 @@ from .steps import (
     MarkParentOf,
     MoveToMark,
     Orient,
-    Rewrap,
     Stage,
     Step,
     Swap,
@@ -68,10 +67,6 @@ class Placement:
     focus: Node | None = None  # the window that had the focus when its project left
     used_focus: bool = False  # steps moved the focus: the caller puts it back
     landing: dict[int, str] = field(default_factory=dict)  # unit root con id -> workspace
-
-
-def _start_to_end(layout: Layout) -> str:
-    return "right" if layout.horizontal else "down"
 
 
 def _parent_of(returning: Returning, where: Mapping[int, Located], away: set[int]) -> Node | None:
@@ -123,6 +118,8 @@ class _Builder:
         self.made: dict[str, Node] = {}
         # Short-lived marks handed out so far.
         self.temps = 0
+        # sway: a workspace a split unit was dissolved into -> its children but one.
+        self.spread: dict[str, int] = {}
 
     def temp(self) -> str:
         self.temps += 1
@@ -160,21 +157,26 @@ class _Builder:
 
     def insert(self, node: Node, parent: Node | None, ws: str, index: int, layout: str) -> None:
         siblings = self.siblings(parent, ws)
+        if parent is None and index:
+            index += self.spread.get(ws, 0)  # a dissolved first unit counts its children
         index = min(index, len(siblings))
         steps = self.out.steps
         if not siblings:
             steps.append(ToWorkspace(node, ws))
             self.made.setdefault(ws, node)
             if self.sway and node.children:
-                mark = self.temp()
-                steps.append(Rewrap(node.children[0], node.layout, layout, mark))
-                self.out.used_focus = True
-                node = Node(0, node.layout, node.percent, (mark,), children=node.children)
-            elif parent is None and layout in ("h", "v"):
+                # sway dissolves a split container moved onto an empty workspace into it
+                # (the workspace takes its layout and children); wrapping them again by
+                # focus and split crashed sway 1.7 in trials, so it is left dissolved.
+                self.children[ws] = list(node.children)
+                self.spread[ws] = len(node.children) - 1
+                return
+            if parent is None and layout in ("h", "v"):
                 # The workspace may be new, with the default layout: give it its own.
                 steps.append(Orient(node, Layout.SPLITH if layout == "h" else Layout.SPLITV))
         elif self.sway:
-            self._insert_sway(node, parent, ws, siblings, index)
+            if not self._insert_sway(node, parent, ws, siblings, index):
+                return
         else:
             anchor = siblings[index - 1] if index else siblings[0]
             if anchor.window:
@@ -189,10 +191,10 @@ class _Builder:
 
     def _insert_sway(
         self, node: Node, parent: Node | None, ws: str, siblings: list[Node], index: int
-    ) -> None:
+    ) -> bool:
         """sway appends to a marked container; a workspace takes no mark, so there the
-        unit goes after a window, or into the last child and out past its end. Then
-        swaps with its neighbours walk it to its index."""
+        unit goes after a window. Then swaps with its neighbours walk it to its index.
+        Return whether it is among ``siblings`` now."""
         steps = self.out.steps
         leaves = [i for i, s in enumerate(siblings) if s.window]
         if parent is not None:
@@ -203,20 +205,19 @@ class _Builder:
             at = min(leaves, key=lambda i: abs(i + 1 - index)) + 1
             self.after_leaf(node, siblings[at - 1])
         else:
-            found = self.forest.workspace(ws)
-            layout = found.layout if found is not None else Layout.SPLITH
-            last = siblings[-1]
-            mark = last.marks[0] if not last.con_id else self.temp()
-            if last.con_id:
-                steps.append(MarkNode(last, mark))
-            steps += [MoveToMark(node, mark), Exit(node, _start_to_end(layout))]
-            at = len(siblings)
+            # Only split containers at the top: nothing to go after but by a directional
+            # move out of one, which (with sway's squash after it) crashed sway 1.7 in
+            # trials. The unit goes into the last one, at its end: misplaced, visible.
+            mark = self.temp()
+            steps += [MarkNode(siblings[-1], mark), MoveToMark(node, mark)]
+            return False
         order = [*siblings[:at], node, *siblings[at:]]
         while at != index:
             step = -1 if at > index else 1
             steps.append(Swap(node, order[at + step]))
             order[at + step], order[at] = order[at], order[at + step]
             at += step
+        return True
 
     def dissolve(self, r: Returning) -> bool:
         """A wrapper round a whole workspace, back alone on it: its children become the

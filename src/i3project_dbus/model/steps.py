@@ -61,18 +61,6 @@ class Orient:
 
 
 @dataclass(frozen=True, slots=True)
-class Rewrap:
-    """sway only: a split container moved to an empty workspace is dissolved into it
-    (sway gives the workspace its layout and children). Wrap the children again, as
-    ``layout``, mark the new container, and give the workspace ``outer`` (h or v)."""
-
-    child: Node  # the first child of the dissolved container
-    layout: Layout
-    outer: str
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
 class Exit:
     """A directional move: out of the container ``node`` is in, past its edge."""
 
@@ -105,7 +93,6 @@ Step = (
     | MoveToMark
     | Swap
     | Orient
-    | Rewrap
     | Exit
     | Fullscreen
     | Unmark
