@@ -59,14 +59,32 @@ def trampolines() -> set[int]:
     return found
 
 
-def no_children() -> bool:
-    """No child of this process is a zombie or a trampoline: launches left nothing behind.
-    (Other fixtures of the session, an Xvfb say, may be children of ours: they are fine.)"""
+def children() -> set[int]:
+    """This process's children now, zombies included."""
+    found = set()
     for name in os.listdir("/proc"):
-        found = procs.stat(int(name)) if name.isdigit() else None
-        if found is None or found.ppid != os.getpid():
-            continue
-        if found.state == "Z" or int(name) in trampolines():
+        stat = procs.stat(int(name)) if name.isdigit() else None
+        if stat is not None and stat.ppid == os.getpid():
+            found.add(int(name))
+    return found
+
+
+# Children the test process had before this test (the session's Xvfb, or a process an
+# earlier test left for its fixture to reap): not the launches' to answer for.
+_BEFORE: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before() -> None:
+    _BEFORE.clear()
+    _BEFORE.update(children())
+
+
+def no_children() -> bool:
+    """No child this test made is a zombie or a trampoline: launches left nothing behind."""
+    for pid in children() - _BEFORE:
+        found = procs.stat(pid)
+        if found is not None and (found.state == "Z" or pid in trampolines()):
             return False
     return True
 
