@@ -21,16 +21,34 @@ def is_window(con: Con) -> bool:
     return bool(con.get("window")) or con.get("app_id") is not None
 
 
+def redundant(con: Con) -> bool:
+    """A split container with one child: it looks exactly like its child, and i3 itself
+    may flatten it when its child moves (a known gap of the layout switch, see
+    docs/reliability.md); fidelity is judged without it."""
+    kids = con.get("nodes") or ()
+    return (
+        not is_window(con)
+        and con.get("type") == "con"
+        and con.get("layout") in ("splith", "splitv")
+        and len(kids) == 1
+    )
+
+
 def shape(con: Con) -> object:
     """Nesting, layouts and window order: a window by its title, a container as
     (layout, children)."""
     if is_window(con):
         return str(con.get("name"))
+    if redundant(con):
+        return shape((con.get("nodes") or ())[0])
     return (con.get("layout"), [shape(c) for c in con.get("nodes") or ()])
 
 
 def shares(con: Con, path: str = "") -> Iterator[tuple[str, float]]:
     """Every child's percent of a split parent with several children, by its path."""
+    if redundant(con):
+        yield from shares((con.get("nodes") or ())[0], path)
+        return
     kids = con.get("nodes") or ()
     if con.get("layout") in ("splith", "splitv") and len(kids) > 1:
         total = sum(float(k.get("percent") or 0) for k in kids) or 1.0
