@@ -34,14 +34,14 @@ def redundant(con: Con) -> bool:
     )
 
 
-def shape(con: Con) -> object:
+def shape(con: Con, collapse: bool = False) -> object:
     """Nesting, layouts and window order: a window by its title, a container as
-    (layout, children)."""
+    (layout, children); with ``collapse``, redundant containers left out."""
     if is_window(con):
         return str(con.get("name"))
-    if redundant(con):
-        return shape((con.get("nodes") or ())[0])
-    return (con.get("layout"), [shape(c) for c in con.get("nodes") or ()])
+    if collapse and redundant(con):
+        return shape((con.get("nodes") or ())[0], collapse)
+    return (con.get("layout"), [shape(c, collapse) for c in con.get("nodes") or ()])
 
 
 def shares(con: Con, path: str = "") -> Iterator[tuple[str, float]]:
@@ -63,11 +63,13 @@ class Layout:
     """The tiled layout of every workspace that holds a window."""
 
     shapes: dict[str, object] = field(default_factory=dict)
+    # the same without redundant containers: what a round trip is judged by
+    flat: dict[str, object] = field(default_factory=dict)
     percents: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def differences(self, other: Layout) -> list[str]:
         found = []
-        if self.shapes != other.shapes:
+        if self.flat != other.flat:
             found.append(f"shapes differ:\n  before {self.shapes}\n  after  {other.shapes}")
             return found
         for ws, before in self.percents.items():
@@ -87,6 +89,7 @@ def layout(tree: Con) -> Layout:
             continue
         name = str(con["name"])
         out.shapes[name] = shape(con)
+        out.flat[name] = shape(con, collapse=True)
         out.percents[name] = dict(shares(con))
     return out
 
