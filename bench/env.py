@@ -394,6 +394,8 @@ class Environment:
 
     def service_argv(self, socket_path: str | None = None) -> list[str]:
         argv = [venv_python(), "-m", "i3project_dbus"]
+        if os.environ.get("I3P_BENCH_VERBOSE"):
+            argv.append("--verbose")  # debug log in service.log: timings then mean little
         if socket_path:
             argv += ["--socket", socket_path]
         return argv
