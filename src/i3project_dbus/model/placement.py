@@ -287,7 +287,8 @@ def plan_return(
             index = LAST if lost else r.slot.index
             build.insert(r.root, parent, r.workspace, index, "" if lost else r.slot.layout)
             alone = parent is None and len(build.siblings(None, r.workspace)) == 1
-            if not (r.slot.wrapper and alone and build.dissolve(r)) and not lost:
+            # An only child fills its parent: no size to set, and no tree to read for it.
+            if not (r.slot.wrapper and alone and build.dissolve(r)) and not (lost or alone):
                 key = parent.con_id if parent is not None else 0
                 build.out.targets.append(Target(key, r.workspace, {r.root.con_id: r.slot.percent}))
             if r.slot.fullscreen:
