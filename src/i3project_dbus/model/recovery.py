@@ -1,0 +1,110 @@
+"""What survives an i3 crash: the service's own record of which X11 window belongs to
+which project and where it was last seen, and the plan to give windows back to their
+projects when a new i3 adopts them unmarked. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .marks import Rect, token_of
+from .window import Window
+
+MEMORY_VERSION: Final = 1
+MAX_REMEMBERED: Final = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """One assigned window, as the service last knew it (keyed by its X11 id)."""
+
+    project: str
+    token: str  # the token of its assignment mark, kept so the mark comes back the same
+    workspace: str  # where it was last seen outside the scratchpad
+    floating: bool
+    rect: Rect | None
+
+
+def remember(windows: Iterable[Window]) -> dict[int, Remembered]:
+    """The record of every assigned X11 window; a hidden window is remembered where its
+    restore mark says it was, not in the scratchpad."""
+    memory: dict[int, Remembered] = {}
+    for w in windows:
+        if not (w.x11_id and w.project):
+            continue
+        token = next((t for m in w.assignment_marks if (t := token_of(m))), "")
+        if w.restore is not None and w.in_scratchpad:
+            place = Remembered(
+                w.project, token, w.restore.workspace, w.restore.floating, w.restore.rect
+            )
+        else:
+            place = Remembered(w.project, token, w.workspace, w.floating, w.rect)
+        memory[w.x11_id] = place
+    return memory
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """A window an i3 adopted without marks, and what the service remembers of it."""
+
+    window: Window
+    remembered: Remembered
+
+
+def plan_recovery(
+    windows: Iterable[Window], memory: Mapping[int, Remembered], projects: Collection[str]
+) -> list[Recovery]:
+    """Windows that carry no assignment mark but are remembered for a project that still
+    exists: their marks died with an i3 that did not restart in place."""
+    return [
+        Recovery(w, memory[w.x11_id])
+        for w in windows
+        if w.x11_id in memory and not w.assignment_marks and memory[w.x11_id].project in projects
+    ]
+
+
+def memory_to_json(memory: Mapping[int, Remembered]) -> dict[str, Any]:
+    return {
+        "version": MEMORY_VERSION,
+        "windows": {
+            str(x11): {
+                "project": r.project,
+                "token": r.token,
+                "workspace": r.workspace,
+                "floating": r.floating,
+                "rect": list(r.rect) if r.rect is not None else None,
+            }
+            for x11, r in memory.items()
+        },
+    }
+
+
+def memory_from_json(data: object) -> dict[int, Remembered]:
+    """Read the record; anything malformed is skipped entry by entry (it is a cache of
+    what i3 knew, never the user's data), and another version is read as empty."""
+    if not isinstance(data, dict) or data.get("version") != MEMORY_VERSION:
+        return {}
+    entries = data.get("windows")
+    if not isinstance(entries, dict):
+        return {}
+    memory: dict[int, Remembered] = {}
+    for key, value in list(entries.items())[:MAX_REMEMBERED]:
+        entry = _entry(key, value)
+        if entry is not None:
+            memory[entry[0]] = entry[1]
+    return memory
+
+
+def _entry(key: object, value: object) -> tuple[int, Remembered] | None:
+    if not (isinstance(key, str) and key.isdigit() and isinstance(value, dict)):
+        return None
+    fields = (value.get("project"), value.get("token"), value.get("workspace"))
+    if not all(isinstance(f, str) for f in fields) or not isinstance(value.get("floating"), bool):
+        return None
+    raw = value.get("rect")
+    rect: Rect | None = None
+    if isinstance(raw, list) and len(raw) == 4 and all(type(v) is int for v in raw):
+        rect = (raw[0], raw[1], raw[2], raw[3])
+    project, token, workspace = (str(f) for f in fields)
+    return int(key), Remembered(project, token, workspace, bool(value["floating"]), rect)

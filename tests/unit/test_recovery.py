@@ -1,0 +1,59 @@
+"""The crash-recovery record: what is remembered, how it is read back, what is planned."""
+
+import json
+
+from i3project_dbus.model.marks import assignment_mark, restore_mark
+from i3project_dbus.model.recovery import (
+    Remembered,
+    memory_from_json,
+    memory_to_json,
+    plan_recovery,
+    remember,
+)
+from i3project_dbus.model.window import SCRATCHPAD, Window
+
+
+def test_hidden_windows_are_remembered_where_they_were() -> None:
+    shown = Window(1, x11_id=11, workspace="2", marks=(assignment_mark("a", "b"),))
+    hidden = Window(
+        2,
+        x11_id=22,
+        workspace=SCRATCHPAD,
+        floating=True,
+        marks=(assignment_mark("b", "c"), restore_mark("c", True, "3", (1, 2, 30, 40))),
+    )
+    unassigned = Window(3, x11_id=33, workspace="1")
+    sway_native = Window(4, x11_id=0, workspace="1", marks=(assignment_mark("a", "d"),))
+    memory = remember([shown, hidden, unassigned, sway_native])
+    assert memory == {
+        11: Remembered("a", "b", "2", False, None),
+        22: Remembered("b", "c", "3", True, (1, 2, 30, 40)),
+    }
+
+
+def test_json_round_trip_and_tolerance() -> None:
+    memory = {
+        11: Remembered("a", "b", "2", False, None),
+        22: Remembered("b", "c", "3", True, (1, 2, 3, 4)),
+    }
+    assert memory_from_json(json.loads(json.dumps(memory_to_json(memory)))) == memory
+    data = memory_to_json(memory)
+    data["windows"]["x"] = {}
+    data["windows"]["33"] = {"project": 3}
+    assert memory_from_json(data) == memory
+    assert memory_from_json({"version": 99, "windows": data["windows"]}) == {}
+    assert memory_from_json([1, 2]) == {}
+
+
+def test_plan_recovers_unmarked_windows_of_existing_projects() -> None:
+    memory = {
+        11: Remembered("a", "b", "2", False, None),
+        22: Remembered("gone", "c", "3", False, None),
+        33: Remembered("a", "d", "1", False, None),
+    }
+    adopted = Window(1, x11_id=11, workspace="1")
+    of_deleted_project = Window(2, x11_id=22, workspace="1")
+    still_marked = Window(3, x11_id=33, workspace="1", marks=(assignment_mark("a", "d"),))
+    stranger = Window(4, x11_id=44, workspace="1")
+    plan = plan_recovery([adopted, of_deleted_project, still_marked, stranger], memory, {"a", "b"})
+    assert [(r.window.id, r.remembered.project) for r in plan] == [(1, "a")]
