@@ -147,3 +147,33 @@ def test_match_uses_each_window_once(saved_classes: list[str], open_classes: lis
         assert sum(1 for i in pairs if s[i].wm_class == c) == min(
             saved_classes.count(c), open_classes.count(c)
         )
+
+
+def test_layout_settings_defaults_and_errors() -> None:
+    from i3project_dbus.model.restore_settings import LayoutSettings, parse_layout_settings
+
+    assert parse_layout_settings({}, "c") == (LayoutSettings(), [])
+    good, errs = parse_layout_settings(
+        {
+            "autosave": False,
+            "autosave_minutes": 0,
+            "restore_on_start": True,
+            "restore_exclude": ["vault"],
+            "restore": {"Code": {"command": ["code", "$PROJECT_DIR"]}},
+        },
+        "c",
+    )
+    assert errs == []
+    assert good == LayoutSettings(False, 0, True, ("vault",), {"Code": ("code", "$PROJECT_DIR")})
+    bad, errs = parse_layout_settings(
+        {
+            "autosave": "yes",
+            "autosave_minutes": -1,
+            "restore_exclude": "sudo",
+            "restore": {"Code": {"command": "code"}, "XTerm": {"command": ["xterm"]}},
+        },
+        "c",
+    )
+    assert len(errs) == 4
+    assert bad.autosave is True and bad.autosave_minutes == 10 and bad.exclude == ()
+    assert bad.commands == {"XTerm": ("xterm",)}
