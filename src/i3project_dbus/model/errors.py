@@ -35,3 +35,7 @@ class ConfigError(I3ProjectError):
 
 class I3CommandFailed(I3ProjectError):
     """i3 refused a command that the service sent."""
+
+
+class NoSuchLayout(I3ProjectError):
+    """The project has no layout snapshot of that name."""

@@ -1,0 +1,89 @@
+"""The snapshot files under $XDG_STATE_HOME/i3project: one JSON file per project and
+snapshot (layouts/PROJECT/NAME.json), and the crash-recovery record (windows.json).
+
+Writes are atomic (config.atomic_write); a snapshot that cannot be read is reported and
+left as it is, never overwritten by a restore.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from pathlib import Path
+
+from .config import _read_json, atomic_write
+from .model.errors import ConfigError, InvalidArgument, NoSuchLayout
+from .model.project import validate_name
+from .model.recovery import Remembered, memory_from_json, memory_to_json
+from .model.snapshot import Snapshot, from_json, to_json, validate_snapshot_name
+
+log = logging.getLogger(__name__)
+
+
+def _dump(data: object) -> bytes:
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+class LayoutStore:
+    def __init__(self, state_dir: Path) -> None:
+        # layouts/PROJECT/NAME.json, one file per snapshot
+        self.layouts_dir = state_dir / "layouts"
+        # X11 id -> project and last place of every assigned window, for crash recovery
+        self.memory_file = state_dir / "windows.json"
+
+    def path(self, project: str, name: str) -> Path:
+        return self.layouts_dir / validate_name(project) / f"{validate_snapshot_name(name)}.json"
+
+    def save(self, snapshot: Snapshot) -> None:
+        path = self.path(snapshot.project, snapshot.name)
+        try:
+            atomic_write(path, _dump(to_json(snapshot)), mode=0o600)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {path}: {exc}") from exc
+
+    def load(self, project: str, name: str) -> Snapshot:
+        path = self.path(project, name)
+        try:
+            data = _read_json(path)
+        except FileNotFoundError:
+            raise NoSuchLayout(f"project {project!r} has no snapshot {name!r}") from None
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: {exc}; the file is left as it is") from exc
+        try:
+            return from_json(data, project, name)
+        except InvalidArgument as exc:
+            raise ConfigError(f"{path}: {exc}; the file is left as it is") from exc
+
+    def names(self, project: str) -> list[str]:
+        folder = self.layouts_dir / validate_name(project)
+        try:
+            return sorted(p.stem for p in folder.glob("*.json") if p.is_file())
+        except OSError:
+            return []
+
+    def delete(self, project: str, name: str) -> None:
+        path = self.path(project, name)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise NoSuchLayout(f"project {project!r} has no snapshot {name!r}") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot delete {path}: {exc}") from exc
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when it was the last one
+
+    def load_memory(self) -> dict[int, Remembered]:
+        try:
+            return memory_from_json(_read_json(self.memory_file))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("%s: %s; starting with no record of windows", self.memory_file, exc)
+            return {}
+
+    def save_memory(self, memory: dict[int, Remembered]) -> None:
+        try:
+            atomic_write(self.memory_file, _dump(memory_to_json(memory)), mode=0o600)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {self.memory_file}: {exc}") from exc
