@@ -22,6 +22,7 @@ from .model.classify import DEFAULT_GLOBAL, DEFAULT_SCOPED, Classification
 from .model.errors import ConfigError, InvalidArgument, InvalidName
 from .model.events import DEFAULT_CAPACITY, MAX_CAPACITY
 from .model.project import Project, validate_name
+from .model.restore_settings import LayoutSettings, parse_layout_settings
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ class Settings:
     classification: Classification = field(default_factory=Classification.default)
     event_capacity: int = DEFAULT_CAPACITY
     notifications: bool = False
+    # autosave, restore_on_start, restore_exclude and restore: how snapshots are used
+    layouts: LayoutSettings = field(default_factory=LayoutSettings)
     errors: tuple[str, ...] = ()
 
 
@@ -158,9 +161,11 @@ class Store:
         if not isinstance(notifications, bool):
             errors.append(f"{where}: 'notifications' must be true or false")
             notifications = False
+        layouts, layout_errors = parse_layout_settings(data, where)
+        errors += layout_errors
         for msg in errors:
             log.warning("%s", msg)
-        return Settings(classification, capacity, notifications, tuple(errors))
+        return Settings(classification, capacity, notifications, layouts, tuple(errors))
 
     # -- projects ---------------------------------------------------------------
 
