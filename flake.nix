@@ -38,7 +38,6 @@
           build-system = [ ps.setuptools ];
           dependencies = [
             ps.dbus-fast
-            ps.i3ipc
             ps.rich
             ps.jeepney
           ];
@@ -79,7 +78,6 @@
         pkgs:
         pkgs.python3.withPackages (ps: [
           ps.dbus-fast
-          ps.i3ipc
           ps.rich
           ps.jeepney
           ps.setuptools

@@ -21,8 +21,10 @@ from typing import Any
 
 from jeepney.io.blocking import open_dbus_connection
 
+from i3project_dbus.i3.ipc import MessageType
+
 from .dbus import event_rule
-from .env import SEND_TICK, I3Raw, I3Subscriber
+from .env import I3Raw, I3Subscriber
 from .report import Row, median, ms, pct
 from .world import World
 
@@ -98,7 +100,7 @@ def _send_ticks(path: str, count: int, rate: float | None) -> None:
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-        conn.send(SEND_TICK, f"{TAG}{i}:{time.time_ns()}")
+        conn.send(MessageType.SEND_TICK, f"{TAG}{i}:{time.time_ns()}")
     reader.join(60)
     conn.close()
 

@@ -14,6 +14,8 @@ from jeepney import DBusAddress, MatchRule, MessageType, new_method_call
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
+from i3project_dbus.i3.ipc import MessageType as I3Message
+
 from .env import BUS_NAME, EVENTS_IFACE, EVENTS_PATH, MANAGER_IFACE, MANAGER_PATH
 
 PROPS = "org.freedesktop.DBus.Properties"
@@ -113,11 +115,9 @@ class Quiescer:
         self.n = 0
 
     def __call__(self, pause: float = 0.08, timeout: float = 60.0) -> None:
-        from .env import SEND_TICK
-
         self.n += 1
         payload = f"bench:quiesce:{self.n}"
-        self.ipc.request(SEND_TICK, payload)
+        self.ipc.request(I3Message.SEND_TICK, payload)
         deadline = time.monotonic() + timeout
         while True:
             msg = self.client.wait_signal(self.queue, max(0.01, deadline - time.monotonic()))

@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,17 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from i3project_dbus.i3.ipc import (
+    EVENT_BIT,
+    HEADER,
+    Decoder,
+    EventType,
+    MessageType,
+    pack,
+    parse_header,
+    recv_exactly,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BUS_NAME = "org.i3project.Manager1"
@@ -35,22 +45,6 @@ EVENTS_IFACE = "org.i3project.Manager1.Events"
 # Our own display numbers, so that the bench never meets a test run's Xvfb.
 DISPLAYS = range(61, 70)
 SESSION_VARS = ("DBUS_SESSION_BUS_ADDRESS", "I3SOCK", "SWAYSOCK", "DISPLAY", "WAYLAND_DISPLAY")
-
-_MAGIC = b"i3-ipc"
-_HEADER = struct.Struct("=6sII")
-_EVENT_BIT = 1 << 31
-
-RUN_COMMAND, GET_TREE, SUBSCRIBE, GET_VERSION, SEND_TICK = 0, 4, 2, 7, 10
-MSG_NAMES = {
-    0: "RUN_COMMAND",
-    2: "SUBSCRIBE",
-    4: "GET_TREE",
-    7: "GET_VERSION",
-    10: "SEND_TICK",
-    11: "SYNC",
-    1: "GET_WORKSPACES",
-    5: "GET_MARKS",
-}
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -101,40 +95,28 @@ class I3Raw:
         self.sock.close()
 
     def send(self, kind: int, payload: str | bytes = b"") -> None:
-        data = payload.encode() if isinstance(payload, str) else payload
-        self.sock.sendall(_HEADER.pack(_MAGIC, len(data), kind) + data)
-
-    def _exact(self, size: int) -> bytes:
-        buf = bytearray()
-        while len(buf) < size:
-            chunk = self.sock.recv(size - len(buf))
-            if not chunk:
-                raise ConnectionError("i3 closed the socket")
-            buf += chunk
-        return bytes(buf)
+        self.sock.sendall(pack(kind, payload))
 
     def read(self) -> tuple[int, bytes]:
-        magic, length, kind = _HEADER.unpack(self._exact(_HEADER.size))
-        if magic != _MAGIC:
-            raise ConnectionError("bad i3 magic")
-        return kind, self._exact(length)
+        length, kind = parse_header(recv_exactly(self.sock, HEADER.size))
+        return kind, recv_exactly(self.sock, length)
 
     def request(self, kind: int, payload: str | bytes = b"") -> Any:
         self.send(kind, payload)
         while True:
             got, body = self.read()
-            if not got & _EVENT_BIT:
+            if not got & EVENT_BIT:
                 return json.loads(body)
 
     def command(self, cmd: str) -> list[dict[str, Any]]:
-        replies: list[dict[str, Any]] = self.request(RUN_COMMAND, cmd)
+        replies: list[dict[str, Any]] = self.request(MessageType.RUN_COMMAND, cmd)
         bad = [r for r in replies if not r.get("success")]
         if bad:
             raise RuntimeError(f"i3 command failed: {bad[:3]} ({cmd[:200]})")
         return replies
 
     def tree(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.request(GET_TREE)
+        result: dict[str, Any] = self.request(MessageType.GET_TREE)
         return result
 
 
@@ -146,20 +128,20 @@ class I3Subscriber(threading.Thread):
     ) -> None:
         super().__init__(daemon=True)
         self.conn = I3Raw(path, timeout=None)  # type: ignore[arg-type]
-        reply = self.conn.request(SUBSCRIBE, json.dumps(list(events)))
+        reply = self.conn.request(MessageType.SUBSCRIBE, json.dumps(list(events)))
         if not reply.get("success"):
             raise RuntimeError(f"subscription refused: {reply}")
         self.on_event = on_event
         self.start()
 
     def run(self) -> None:
-        names = {0: "workspace", 1: "output", 3: "window", 5: "binding", 7: "tick"}
         with contextlib.suppress(OSError, ConnectionError):
             while True:
                 kind, body = self.conn.read()
                 now = time.time_ns()
-                if kind & _EVENT_BIT:
-                    self.on_event(now, names.get(kind & 0x7F, "?"), json.loads(body))
+                if kind & EVENT_BIT:
+                    name = EventType(kind & ~EVENT_BIT).subscription
+                    self.on_event(now, name, json.loads(body))
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -201,7 +183,7 @@ class CountingProxy:
                 threading.Thread(target=self._pump, args=(up, client, False), daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket, count: bool) -> None:
-        buf = b""
+        decoder = Decoder()
         with contextlib.suppress(OSError):
             while True:
                 data = src.recv(1 << 16)
@@ -209,19 +191,19 @@ class CountingProxy:
                     break
                 dst.sendall(data)
                 if count:
-                    buf = self._count(buf + data)
+                    decoder.feed(data)
+                    self._count(decoder)
         with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
 
-    def _count(self, buf: bytes) -> bytes:
-        while len(buf) >= _HEADER.size:
-            _magic, length, kind = _HEADER.unpack_from(buf)
-            if len(buf) < _HEADER.size + length:
-                break
+    def _count(self, decoder: Decoder) -> None:
+        while (message := decoder.next_message()) is not None:
+            try:
+                name = MessageType(message[0]).name
+            except ValueError:
+                name = str(message[0])
             with self._lock:
-                self.counts[MSG_NAMES.get(kind, str(kind))] += 1
-            buf = buf[_HEADER.size + length :]
-        return buf
+                self.counts[name] += 1
 
     def close(self) -> None:
         for s in [self._server, *self._socks]:

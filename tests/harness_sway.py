@@ -115,9 +115,7 @@ class SwayUser:
         tried = []
         for n, (python, path) in enumerate(candidates):
             try:
-                self.run(
-                    [python, "-c", "import dbus_fast, i3ipc, i3project_dbus"], {"PYTHONPATH": path}
-                )
+                self.run([python, "-c", "import dbus_fast, i3project_dbus"], {"PYTHONPATH": path})
             except Unavailable as exc:
                 tried.append(str(exc))
                 if n == len(candidates) - 1 and len(candidates) == 2 and self.as_root:
@@ -144,7 +142,7 @@ def _stage_packages() -> str:
     atexit.register(shutil.rmtree, staged, True)
     staged.chmod(0o755)
     shutil.copytree(SRC / "i3project_dbus", staged / "i3project_dbus")
-    for name in ("dbus_fast", "i3ipc", "Xlib"):
+    for name in ("dbus_fast",):  # all the service imports beside the stdlib
         spec = importlib.util.find_spec(name)
         assert spec is not None and spec.submodule_search_locations, name
         shutil.copytree(spec.submodule_search_locations[0], staged / name)

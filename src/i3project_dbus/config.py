@@ -39,7 +39,9 @@ class Settings:
     errors: tuple[str, ...] = ()
 
 
-def _xdg(environ: Mapping[str, str], var: str, fallback: str) -> Path:
+def xdg_dir(environ: Mapping[str, str], var: str, fallback: str) -> Path:
+    """An XDG base directory: ``$var`` if absolute, else ``$HOME/fallback``."""
+    # The XDG spec says relative values are to be ignored.
     value = environ.get(var, "")
     if value and os.path.isabs(value):
         return Path(value)
@@ -104,8 +106,8 @@ class Store:
         environ: Mapping[str, str] | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
-        self.config_dir = config_dir or _xdg(env, "XDG_CONFIG_HOME", ".config") / "i3project"
-        self.state_dir = state_dir or _xdg(env, "XDG_STATE_HOME", ".local/state") / "i3project"
+        self.config_dir = config_dir or xdg_dir(env, "XDG_CONFIG_HOME", ".config") / "i3project"
+        self.state_dir = state_dir or xdg_dir(env, "XDG_STATE_HOME", ".local/state") / "i3project"
         self.projects_dir = self.config_dir / "projects"
         self.settings_file = self.config_dir / "config.json"
         self.state_file = self.state_dir / "state.json"

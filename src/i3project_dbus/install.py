@@ -112,21 +112,13 @@ class InstalledFile:
     content: str
 
 
-def _xdg_dir(environ: Mapping[str, str], var: str, fallback: str) -> Path:
-    # The XDG spec says relative values are to be ignored.
-    value = environ.get(var, "")
-    if value and os.path.isabs(value):
-        return Path(value)
-    return Path(environ.get("HOME") or os.path.expanduser("~")) / fallback
-
-
 def destinations(prefix: Path | None, environ: Mapping[str, str]) -> tuple[Path, Path]:
     """Return (D-Bus service file, systemd unit) paths for --prefix DIR, or --user if None."""
     if prefix is not None:
         share = prefix / "share"
         return share.joinpath(*DBUS_TEMPLATE), share.joinpath(*UNIT_TEMPLATE)
-    data_home = _xdg_dir(environ, "XDG_DATA_HOME", ".local/share")
-    config_home = _xdg_dir(environ, "XDG_CONFIG_HOME", ".config")
+    data_home = config.xdg_dir(environ, "XDG_DATA_HOME", ".local/share")
+    config_home = config.xdg_dir(environ, "XDG_CONFIG_HOME", ".config")
     return data_home.joinpath(*DBUS_TEMPLATE), config_home.joinpath(*UNIT_TEMPLATE)
 
 

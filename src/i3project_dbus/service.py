@@ -18,10 +18,11 @@ from .busaddress import session_bus_address
 from .config import Store
 from .dbus import names
 from .dbus.bus import ServiceBus
+from .dbus.notifications import SwitchNotifier
 from .dbus.publisher import Publisher
 from .i3 import discovery
 from .i3.adapter import I3Adapter
-from .i3.connection import ConnectionLost
+from .i3.ipc import ConnectionLost
 from .manager import Manager
 from .model.errors import I3ProjectError
 
@@ -47,19 +48,25 @@ def retry_delays() -> Iterator[float]:
 
 class Service:
     def __init__(self, environ: Mapping[str, str], socket_path: str | None = None) -> None:
+        # The environment the service started with: the bus address, XDG dirs, I3SOCK.
         self.environ = environ
+        # The i3 socket given on the command line (None: discover one each time).
         self.socket_path = socket_path
+        # The project, settings and state files.
         self.store = Store(environ=environ)
+        # The model and every operation on it.
         self.manager = Manager(self.store, self.store.load_settings())
+        # Set by SIGTERM or SIGINT.
         self.stopping = asyncio.Event()
+        # What run() returns: 1 once the session bus is lost.
         self.exit_code = 0
+        # Set once i3 is attached, or known to be absent: the bus name is taken then.
         self._first_attach = asyncio.Event()
-        self._notify_tasks: set[asyncio.Task[None]] = set()
 
     async def run(self) -> int:
         self.manager.load()
         try:
-            address = session_bus_address()
+            address = session_bus_address(dict(self.environ))
             if not address:
                 log.error(
                     "no session bus: DBUS_SESSION_BUS_ADDRESS is unset and there is "
@@ -73,7 +80,8 @@ class Service:
             return 1
         publisher = Publisher(bus, self.manager)
         publisher.export_all()
-        self._enable_notifications(bus)
+        # Each switch notifies while config.json says so (Reload turns it on or off).
+        self.manager.add_listener(SwitchNotifier(bus, self.manager))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
@@ -85,7 +93,7 @@ class Service:
                 await asyncio.wait_for(self._first_attach.wait(), FIRST_CONNECT_WAIT)
             if not await self._request_name(bus):
                 return 1
-            sdnotify.notify("READY=1")
+            sdnotify.notify("READY=1", self.environ)
             log.info(
                 "i3project-dbus %s ready on the session bus as %s", __version__, names.BUS_NAME
             )
@@ -112,8 +120,8 @@ class Service:
         stop = asyncio.ensure_future(self.stopping.wait())
         lost = asyncio.ensure_future(bus.wait_for_disconnect())  # type: ignore[no-untyped-call]
         watchdog = None
-        if sdnotify.watchdog_interval() is not None:
-            watchdog = asyncio.ensure_future(sdnotify.watchdog_loop())
+        if sdnotify.watchdog_interval(self.environ) is not None:
+            watchdog = asyncio.ensure_future(sdnotify.watchdog_loop(self.environ))
         waiters = [stop, lost] + ([watchdog] if watchdog else [])
         done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -127,7 +135,7 @@ class Service:
             self.exit_code = 1
         elif stop in done:
             log.info("stopping on signal")
-            sdnotify.notify("STOPPING=1")
+            sdnotify.notify("STOPPING=1", self.environ)
 
     async def _i3_loop(self) -> None:
         while True:
@@ -175,22 +183,6 @@ class Service:
             # Nothing to wait for at start-up: take the bus name now.
             self._first_attach.set()
             await asyncio.sleep(next(delays))
-
-    def _enable_notifications(self, bus: ServiceBus) -> None:
-        """Notify on each switch while config.json says so (Reload() turns it on or off)."""
-
-        def hook(previous: str, current: str) -> None:
-            if not self.manager.settings.notifications:
-                return
-            from .dbus.notifications import notify_switch
-
-            project = self.manager.state.projects.get(current)
-            title = project.title if project else ""
-            task = asyncio.ensure_future(notify_switch(bus, previous, current, title))
-            self._notify_tasks.add(task)
-            task.add_done_callback(self._notify_tasks.discard)
-
-        self.manager.switch_hooks.append(hook)
 
 
 def run(socket_path: str | None = None) -> int:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 import shutil
 import socket
-import struct
 import tempfile
 import time
 from collections import deque
@@ -16,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from i3project_dbus.i3.ipc import EVENT_BIT, HEADER, EventType, MessageType, pack, parse_header
+
 from .poll import poll
 from .procs import Spawned, clean_env
 
@@ -23,41 +23,8 @@ Con = dict[str, Any]
 
 SCRATCHPAD = "__i3_scratch"
 
-_MAGIC = b"i3-ipc"
-# The i3 IPC header: magic, payload length, message type, in native byte order.
-_HEADER = struct.Struct("=6sII")
-_EVENT_BIT = 1 << 31
-
-
-class MsgType(enum.IntEnum):
-    """i3 IPC request types (the reply carries the same number)."""
-
-    RUN_COMMAND = 0
-    GET_WORKSPACES = 1
-    SUBSCRIBE = 2
-    GET_OUTPUTS = 3
-    GET_TREE = 4
-    GET_MARKS = 5
-    GET_BAR_CONFIG = 6
-    GET_VERSION = 7
-    GET_BINDING_MODES = 8
-    GET_CONFIG = 9
-    SEND_TICK = 10
-    SYNC = 11
-    GET_BINDING_STATE = 12
-
-
-class EventType(enum.IntEnum):
-    """i3 IPC event types, without the high bit that marks a message as an event."""
-
-    WORKSPACE = 0
-    OUTPUT = 1
-    MODE = 2
-    WINDOW = 3
-    BARCONFIG_UPDATE = 4
-    BINDING = 5
-    SHUTDOWN = 6
-    TICK = 7
+# The harness speaks the service's own framing: one definition of the header, in ipc.py.
+MsgType = MessageType
 
 
 class I3IPC:
@@ -94,8 +61,7 @@ class I3IPC:
         self.close()
 
     def send(self, msg_type: MsgType, payload: str = "") -> None:
-        body = payload.encode()
-        self._sock.sendall(_HEADER.pack(_MAGIC, len(body), msg_type) + body)
+        self._sock.sendall(pack(msg_type, payload))
 
     def request_raw(self, msg_type: MsgType, payload: str = "") -> bytes:
         """Send one request and return the raw reply payload."""
@@ -103,11 +69,11 @@ class I3IPC:
         deadline = time.monotonic() + self.timeout
         while True:
             kind, body = self._read_message(deadline)
-            if not kind & _EVENT_BIT:
+            if not kind & EVENT_BIT:
                 if kind != msg_type:
                     raise ConnectionError(f"i3 replied with type {kind} to {msg_type.name}")
                 return body
-            self._events.append((EventType(kind & ~_EVENT_BIT), json.loads(body)))
+            self._events.append((EventType(kind & ~EVENT_BIT), json.loads(body)))
 
     def request(self, msg_type: MsgType, payload: str = "") -> Any:
         return json.loads(self.request_raw(msg_type, payload))
@@ -123,14 +89,12 @@ class I3IPC:
             return self._events.popleft()
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         kind, body = self._read_message(deadline)
-        if not kind & _EVENT_BIT:
+        if not kind & EVENT_BIT:
             raise ConnectionError(f"unexpected reply of type {kind} while waiting for an event")
-        return EventType(kind & ~_EVENT_BIT), json.loads(body)
+        return EventType(kind & ~EVENT_BIT), json.loads(body)
 
     def _read_message(self, deadline: float) -> tuple[int, bytes]:
-        magic, length, kind = _HEADER.unpack(self._read_exactly(_HEADER.size, deadline))
-        if magic != _MAGIC:
-            raise ConnectionError(f"bad i3 IPC magic {magic!r}")
+        length, kind = parse_header(self._read_exactly(HEADER.size, deadline))
         return kind, self._read_exactly(length, deadline)
 
     def _read_exactly(self, size: int, deadline: float) -> bytes:

@@ -1,29 +1,19 @@
 """Socket discovery against fake i3 servers: live, stale, silent and non-i3 sockets."""
 
-import asyncio
 import logging
 import os
 import shutil
 import socket
-import struct
 import tempfile
 import threading
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 import pytest
 
 from i3project_dbus.i3 import discovery
-from i3project_dbus.i3.discovery import (
-    backoff_delays,
-    candidate_sockets,
-    discover_socket,
-    socket_is_live,
-    wait_for_socket,
-)
-
-HEADER = struct.Struct("=6sII")
+from i3project_dbus.i3.discovery import candidate_sockets, discover_socket, socket_is_live
+from i3project_dbus.i3.ipc import HEADER, MessageType, pack
 
 
 class FakeI3:
@@ -72,7 +62,7 @@ class FakeI3:
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
             return
         payload = b'{"major": 4, "minor": 23, "human_readable": "4.23 (fake)"}'
-        conn.sendall(HEADER.pack(b"i3-ipc", len(payload), 7) + payload)
+        conn.sendall(pack(MessageType.GET_VERSION, payload))
 
     def close(self) -> None:
         self._stop.set()
@@ -152,7 +142,7 @@ def test_live_server_gets_a_real_get_version(runtime_dir: Path, servers: list[Fa
     server = FakeI3(runtime_dir / "live.sock")
     servers.append(server)
     assert socket_is_live(str(server.path))
-    assert server.requests == [(b"i3-ipc", 0, 7)]
+    assert server.requests == [(b"i3-ipc", 0, MessageType.GET_VERSION)]
 
 
 def test_stale_missing_silent_and_foreign_sockets_are_not_live(
@@ -211,41 +201,3 @@ def test_rejections_are_logged_at_debug(
     debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
     assert any(str(stale) in r.getMessage() for r in debug)
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
-
-
-# -- backoff and waiting --------------------------------------------------------------
-
-
-def test_backoff_doubles_to_the_maximum() -> None:
-    assert list(islice(backoff_delays(), 8)) == [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0]
-    assert list(islice(backoff_delays(1, 3), 4)) == [1, 2, 3, 3]
-
-
-async def test_wait_for_socket_waits_until_i3_appears(
-    runtime_dir: Path, servers: list[FakeI3], caplog: pytest.LogCaptureFixture
-) -> None:
-    env = {"XDG_RUNTIME_DIR": str(runtime_dir)}
-    log = logging.getLogger("test.wait")
-    caplog.set_level(logging.INFO, logger="test.wait")
-    waiter = asyncio.create_task(wait_for_socket(env, log))
-    await asyncio.sleep(0.5)  # several backoff rounds with nothing to find
-    assert not waiter.done()
-    (runtime_dir / "i3").mkdir()
-    server = FakeI3(runtime_dir / "i3" / "ipc-socket.77")
-    servers.append(server)
-    path = await asyncio.wait_for(waiter, timeout=10)
-    assert path == str(server.path)
-    waiting = [r for r in caplog.records if "waiting for i3/sway" in r.getMessage()]
-    assert len(waiting) == 1, "one INFO line per distinct reason, not one per retry"
-    assert waiting[0].levelno == logging.INFO
-    assert any(str(server.path) in r.getMessage() for r in caplog.records)
-
-
-async def test_wait_for_socket_returns_at_once_when_live(
-    runtime_dir: Path, servers: list[FakeI3], caplog: pytest.LogCaptureFixture
-) -> None:
-    server = FakeI3(runtime_dir / "now.sock")
-    servers.append(server)
-    caplog.set_level(logging.INFO)
-    assert await wait_for_socket({"I3SOCK": str(server.path)}) == str(server.path)
-    assert not [r for r in caplog.records if r.levelno >= logging.INFO]

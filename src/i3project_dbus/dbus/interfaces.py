@@ -152,7 +152,7 @@ class ManagerInterface(NamedArgsInterface):
     @dbus_method()
     async def GetTree(self) -> DBusStr:
         with reported():
-            return json.dumps(await self.manager.tree())
+            return await self.manager.tree_json()
 
     @dbus_property(access=PropertyAccess.READ)
     def ActiveProject(self) -> DBusStr:

@@ -6,12 +6,16 @@ other (replaces_id), so fast switching leaves one bubble, not a stack. Every fai
 including no notification daemon on the bus, is logged at DEBUG and swallowed.
 """
 
+from __future__ import annotations
+
 import asyncio
 import logging
 
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
+from ..manager import Manager
+from ..model.port import Listener
 from .names import NOTIFICATIONS_BUS_NAME, NOTIFICATIONS_IFACE, NOTIFICATIONS_PATH
 
 _log = logging.getLogger(__name__)
@@ -43,14 +47,31 @@ def switch_message(previous: str, current: str, display_name: str, replaces_id: 
     )
 
 
-class SwitchNotifier:
-    """Sends switch notifications on one bus and remembers the last id to replace it."""
+class SwitchNotifier(Listener):
+    """Announces each switch on one bus while config.json says so (Reload turns it on
+    or off), and remembers the last notification's id to replace it."""
 
-    def __init__(self, bus: MessageBus) -> None:
+    def __init__(self, bus: MessageBus, manager: Manager) -> None:
+        # The connection the Notify calls go out on.
         self._bus = bus
+        # Where the settings and the projects' display names are read.
+        self._manager = manager
+        # The id of the last notification shown, replaced by the next one (0: none yet).
         self.replaces_id = 0
+        # Notify calls in flight, referenced until they end.
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def switched(self, previous: str, current: str) -> None:
+        if not self._manager.settings.notifications:
+            return
+        project = self._manager.state.projects.get(current)
+        title = project.title if project else ""
+        task = asyncio.ensure_future(self.notify(previous, current, title))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def notify(self, previous: str, current: str, display_name: str) -> None:
+        """Announce a project switch; never raises. ``current`` is "" for none."""
         msg = switch_message(previous, current, display_name, self.replaces_id)
         try:
             async with asyncio.timeout(CALL_TIMEOUT_S):
@@ -63,17 +84,3 @@ class SwitchNotifier:
             return
         if reply.signature == "u":
             self.replaces_id = int(reply.body[0])
-
-
-# One notifier per connection, keyed by the connection's unique name, which the bus
-# daemon never hands out twice (MessageBus cannot be weakly referenced).
-_notifiers: dict[str, SwitchNotifier] = {}
-
-
-async def notify_switch(bus: MessageBus, previous: str, current: str, display_name: str) -> None:
-    """Announce a project switch; never raises. ``current`` is "" when no project is active."""
-    key = bus.unique_name or ""
-    notifier = _notifiers.get(key)
-    if notifier is None or notifier._bus is not bus:
-        notifier = _notifiers[key] = SwitchNotifier(bus)
-    await notifier.notify(previous, current, display_name)

@@ -11,6 +11,7 @@ from dbus_fast.service import ServiceInterface
 
 from ..manager import Manager
 from ..model.events import Event
+from ..model.port import Listener
 from ..model.project import Project
 from ..model.window import Window
 from . import names
@@ -45,8 +46,8 @@ PROJECT_FIELDS = {
 }
 
 
-class Publisher:
-    """A StateListener that keeps the exported objects in step with the model."""
+class Publisher(Listener):
+    """A Listener that keeps the exported objects in step with the model."""
 
     def __init__(self, bus: MessageBus, manager: Manager) -> None:
         self.bus = bus
@@ -65,10 +66,7 @@ class Publisher:
             self.project_added(project)
         for window in self.manager.state.windows.values():
             self.window_added(window)
-        self.manager.state.add_listener(self)
-        self.manager.event_listeners.append(self.event_recorded)
-        self.manager.connection_listeners.append(self.connection_changed)
-        self.manager.config_listeners.append(self.config_changed)
+        self.manager.add_listener(self)
 
     # -- batching ---------------------------------------------------------------
 

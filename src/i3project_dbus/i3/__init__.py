@@ -1,1 +1,1 @@
-"""The i3/sway adapter: the i3ipc.aio connection, tree parsing and command building."""
+"""The i3/sway adapter: our own i3 IPC, typed events, tree parsing and command building."""

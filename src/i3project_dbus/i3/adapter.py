@@ -1,48 +1,76 @@
-"""The service's view of one i3 or sway instance: connect, read the tree, run commands."""
+"""The service's view of one i3 or sway instance: typed events out, commands in, the
+tick barrier. This is model/port.py's I3Port; past it nobody reads i3's JSON."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
-
-from i3ipc import Event
-from i3ipc._private import MessageType
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..model.errors import I3CommandFailed, NotConnected
 from ..model.switch import SwitchPlan
 from ..model.window import Window
+from ..model.wmevents import TickEvent, WMEvent
 from . import commands
-from .connection import ConnectionLost, EventCallback, I3Connection, SubscriptionRefused
+from .connection import Connection
+from .events import parse_event
+from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused
 from .tree import windows_from_tree
+
+if TYPE_CHECKING:
+    from ..model.port import I3Port
 
 log = logging.getLogger(__name__)
 
-SUBSCRIPTIONS = [
-    Event.WINDOW,
-    Event.WORKSPACE,
-    Event.OUTPUT,
-    Event.BINDING,
-    Event.TICK,
-    Event.SHUTDOWN,
-]
+SUBSCRIPTIONS = (
+    EventType.WINDOW,
+    EventType.WORKSPACE,
+    EventType.OUTPUT,
+    EventType.BINDING,
+    EventType.TICK,
+    EventType.SHUTDOWN,
+)
 # sway before 1.8 has no output event and refuses a SUBSCRIBE that names it, whole.
-SUBSCRIPTIONS_WITHOUT_OUTPUT = [e for e in SUBSCRIPTIONS if e is not Event.OUTPUT]
+SUBSCRIPTIONS_WITHOUT_OUTPUT = tuple(e for e in SUBSCRIPTIONS if e is not EventType.OUTPUT)
+
+# The payload of the adapter's own barrier ticks; no tick with it reaches on_event.
+SYNC_PREFIX = "i3project-dbus:sync:"
+# How long sync() waits for its tick to come back once i3 has taken it.
+SYNC_TIMEOUT = 1.0
+
+EventHandler = Callable[[WMEvent], None]
 
 
 class I3Adapter:
-    """One live connection. When it is lost, ``lost`` is set and the adapter is done."""
+    """One live connection. When it is lost, ``lost`` is set and the adapter is done:
+    the service makes a new one."""
 
-    def __init__(self, socket_path: str, on_event: EventCallback) -> None:
-        self.socket_path = socket_path
-        self.lost = asyncio.Event()
-        self.wm_name = "i3"
-        self.wm_version = ""
-        self._conn = I3Connection(socket_path, on_event, self.lost.set)
+    def __init__(self, socket_path: str, on_event: EventHandler) -> None:
+        self._socket_path = socket_path  # the i3 or sway socket this adapter talks to
+        self._on_event = on_event  # gets every typed event, in i3's order
+        self.lost = asyncio.Event()  # set once, when the connection fails
+        self._wm_name = "i3"  # "i3" or "sway", from GET_VERSION
+        self._wm_version = ""  # the version's first word, from GET_VERSION
+        self._syncs = 0  # the number in the last sync tick's payload
+        self._waiting: dict[str, asyncio.Future[None]] = {}  # sync payload -> its waiter
+        self._conn = Connection(socket_path, self._handle, self._lose)
+
+    @property
+    def socket_path(self) -> str:
+        return self._socket_path
 
     @property
     def description(self) -> str:
-        return f"{self.wm_name} {self.wm_version}".strip()
+        return f"{self._wm_name} {self._wm_version}".strip()
+
+    @property
+    def is_sway(self) -> bool:
+        return self._wm_name == "sway"
+
+    @property
+    def connected(self) -> bool:
+        return self._conn.connected and not self.lost.is_set()
 
     async def connect(self) -> None:
         """Connect and subscribe; events flow from here on, before any tree is read."""
@@ -53,18 +81,69 @@ class I3Adapter:
         except BaseException:
             self.close()
             raise
-        self.wm_version = str(version.get("human_readable") or "").split(" ")[0]
+        self._wm_version = str(version.get("human_readable") or "").split(" ")[0]
         # sway answers GET_VERSION with a "variant" key and "sway" in its strings.
         text = f"{version.get('variant', '')} {version.get('loaded_config_file_name', '')}"
         if "sway" in text or "sway" in str(version.get("human_readable", "")).lower():
-            self.wm_name = "sway"
+            self._wm_name = "sway"
 
     async def _subscribe(self) -> None:
         try:
-            await self._conn.subscribe_events(SUBSCRIPTIONS)
+            await self._conn.subscribe(SUBSCRIPTIONS)
         except SubscriptionRefused:
             log.debug("subscription refused; subscribing again without output events")
-            await self._conn.subscribe_events(SUBSCRIPTIONS_WITHOUT_OUTPUT)
+            await self._conn.subscribe(SUBSCRIPTIONS_WITHOUT_OUTPUT)
+
+    # -- events -----------------------------------------------------------------
+
+    def _handle(self, kind: int, body: Any) -> None:
+        """Every i3 event, in order: a sync tick releases its waiter, anything else goes
+        to on_event as a typed event. Whatever on_event raises is logged, never fatal."""
+        event = parse_event(kind, body)
+        if event is None:
+            return
+        if isinstance(event, TickEvent) and event.payload.startswith(SYNC_PREFIX):
+            waiter = self._waiting.pop(event.payload, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            return
+        try:
+            self._on_event(event)
+        except Exception:
+            log.exception("error handling i3 event %r", event)
+
+    def _lose(self) -> None:
+        self.lost.set()
+        self._fail_waiters()
+
+    def _fail_waiters(self) -> None:
+        waiting, self._waiting = self._waiting, {}
+        for waiter in waiting.values():
+            if not waiter.done():
+                waiter.set_exception(NotConnected("lost the connection to i3"))
+
+    async def sync(self) -> bool:
+        """The tick barrier: True once every event i3 sent before this call has been
+        handed to on_event (i3 delivers events in order, and this tick after them);
+        False if the tick did not come back within SYNC_TIMEOUT of i3 taking it."""
+        self._syncs += 1
+        payload = f"{SYNC_PREFIX}{self._syncs}"
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting[payload] = waiter
+        try:
+            await self._request(MessageType.SEND_TICK, payload)
+            async with asyncio.timeout(SYNC_TIMEOUT):
+                await waiter
+            return True
+        except TimeoutError:
+            log.debug("sync tick %s did not come back in time", payload)
+            return False
+        finally:
+            self._waiting.pop(payload, None)
+            if waiter.done() and not waiter.cancelled():
+                waiter.exception()  # lost before it was awaited: NotConnected came already
+
+    # -- requests ---------------------------------------------------------------
 
     async def _request(self, kind: MessageType, payload: str = "") -> Any:
         if self.lost.is_set():
@@ -78,38 +157,54 @@ class I3Adapter:
         return windows_from_tree(await self.tree())
 
     async def tree(self) -> dict[str, Any]:
-        """i3's whole layout tree, as i3 sends it."""
+        """i3's whole layout tree, parsed (for the manager until it reads tree_json)."""
         tree: dict[str, Any] = await self._request(MessageType.GET_TREE)
         return tree
 
-    async def run(self, command: str) -> list[dict[str, Any]]:
+    async def tree_json(self) -> str:
+        """i3's layout tree as the JSON text it sent (undecodable bytes as U+FFFD)."""
+        if self.lost.is_set():
+            raise NotConnected("not connected to i3")
+        try:
+            raw = await self._conn.request_raw(MessageType.GET_TREE)
+        except ConnectionLost as exc:
+            raise NotConnected(f"lost the connection to i3: {exc}") from exc
+        return raw.decode("utf-8", errors="replace")
+
+    async def run(self, command: str) -> None:
         """Run one command payload; raise I3CommandFailed naming i3's errors if any part failed."""
         if not command:
-            return []
-        replies: list[dict[str, Any]] = await self._request(MessageType.COMMAND, command)
-        errors = [r.get("error", "unknown error") for r in replies if not r.get("success")]
+            return
+        replies = await self._request(MessageType.RUN_COMMAND, command)
+        errors = [str(r.get("error", "unknown error")) for r in replies if not r.get("success")]
         if errors:
-            raise I3CommandFailed("; ".join(str(e) for e in errors))
-        return replies
+            raise I3CommandFailed("; ".join(errors))
 
-    async def run_switch(self, plan: SwitchPlan) -> list[dict[str, Any]]:
+    async def run_switch(self, plan: SwitchPlan) -> None:
         """Run a switch plan as one command. sway, unlike i3, moves the focus to the
         workspace a window leaves for the scratchpad, so there the focused workspace is
         focused again after (one more round trip, whatever the number of windows)."""
-        sway = self.wm_name == "sway"
-        command = commands.switch(plan, sway=sway)
-        if sway and plan.hide:
+        command = commands.switch(plan, sway=self.is_sway)
+        if self.is_sway and plan.hide:
             focused = await self.focused_workspace()
             if focused:
                 command = commands.join([command, commands.focus_workspace(focused)])
-        return await self.run(command)
+        await self.run(command)
 
     async def focused_workspace(self) -> str:
         workspaces = await self._request(MessageType.GET_WORKSPACES)
         return next((str(w.get("name") or "") for w in workspaces if w.get("focused")), "")
 
     async def tick(self, payload: str) -> None:
+        """Send a tick (for the manager's own barrier until it uses sync())."""
         await self._request(MessageType.SEND_TICK, payload)
 
     def close(self) -> None:
+        """Close the connection; a sync() waiting for its tick gets NotConnected."""
         self._conn.close()
+        self._fail_waiters()
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the adapter is the port the capabilities are written against.
+    _port: type[I3Port] = I3Adapter

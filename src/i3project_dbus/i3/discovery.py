@@ -12,24 +12,18 @@ and DISPLAY, so the socket is looked up in this order:
 3. a candidate counts only if it answers a real GET_VERSION request: a crashed i3 leaves
    its socket file behind, and connecting to it fails or nobody answers.
 
-``wait_for_socket`` repeats this with backoff until a socket answers.
+The service repeats this until a socket answers (``Service._connect``).
 """
 
-import asyncio
 import logging
-import os
 import socket
-import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-_log = logging.getLogger(__name__)
+from .ipc import HEADER, MAGIC, ConnectionLost, MessageType, pack, recv_exactly
 
-I3_IPC_MAGIC = b"i3-ipc"
-GET_VERSION = 7
-# magic, then payload length and message type as native-endian u32 (i3's ipc.h).
-_HEADER = struct.Struct("=6sII")
+_log = logging.getLogger(__name__)
 
 _RUNTIME_PATTERNS = ("i3/ipc-socket.*", "sway-ipc.*")
 
@@ -75,27 +69,17 @@ def _probe_socket(path: str, timeout: float) -> str | None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             sock.connect(path)
-            sock.sendall(_HEADER.pack(I3_IPC_MAGIC, 0, GET_VERSION))
-            header = _recv_exactly(sock, _HEADER.size)
+            sock.sendall(pack(MessageType.GET_VERSION))
+            header = recv_exactly(sock, HEADER.size)
     except TimeoutError:
         return f"no reply within {timeout:g}s"
+    except ConnectionLost:
+        return "connection closed without a reply"
     except OSError as exc:
         return exc.strerror or type(exc).__name__
-    if header is None:
-        return "connection closed without a reply"
-    if not header.startswith(I3_IPC_MAGIC):
+    if not header.startswith(MAGIC):
         return "reply is not i3-ipc"
     return None
-
-
-def _recv_exactly(sock: socket.socket, size: int) -> bytes | None:
-    data = b""
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
 
 
 def probe(environ: Mapping[str, str], timeout: float = 0.5) -> Probe:
@@ -121,35 +105,3 @@ def probe(environ: Mapping[str, str], timeout: float = 0.5) -> Probe:
 def discover_socket(environ: Mapping[str, str]) -> str | None:
     """Return the first live i3/sway socket, or None. Blocking: at most 0.5 s per candidate."""
     return probe(environ).path
-
-
-def backoff_delays(first: float = 0.1, maximum: float = 5.0) -> Iterator[float]:
-    """Yield delays that double from ``first`` up to ``maximum``, then stay there forever."""
-    delay = first
-    while True:
-        yield min(delay, maximum)
-        delay = min(delay * 2, maximum)
-
-
-async def wait_for_socket(
-    environ: Mapping[str, str] | None = None, log: logging.Logger | None = None
-) -> str:
-    """Return a live socket path, retrying with backoff until one answers.
-
-    The blocking probe runs in a worker thread. Each distinct reason for waiting is
-    logged at INFO once, so a long wait does not fill the journal.
-    """
-    env = os.environ if environ is None else environ
-    logger = _log if log is None else log
-    last_reason = None
-    for delay in backoff_delays():
-        result = await asyncio.to_thread(probe, env)
-        if result.path is not None:
-            if last_reason is not None:
-                logger.info("found i3 socket %s", result.path)
-            return result.path
-        if result.reason != last_reason:
-            logger.info("waiting for i3/sway: %s; retrying with backoff", result.reason)
-            last_reason = result.reason
-        await asyncio.sleep(delay)
-    raise AssertionError("backoff_delays never ends")

@@ -40,7 +40,8 @@ class Place:
     rect: Rect | None = None
 
 
-def _rect(node: Node) -> Rect | None:
+def rect_of(node: Node) -> Rect | None:
+    """A container's rect as (x, y, width, height), or None if it has none."""
     r = node.get("rect") or {}
     try:
         return (int(r["x"]), int(r["y"]), int(r["width"]), int(r["height"]))
@@ -48,7 +49,8 @@ def _rect(node: Node) -> Rect | None:
         return None
 
 
-def _scratchpad_state(node: Node) -> bool:
+def scratchpad_state(node: Node) -> bool:
+    """Whether i3 counts this container as a scratchpad window."""
     # i3 keeps it on the floating wrapper of a scratchpad window, sway on the window.
     return node.get("scratchpad_state") not in (None, "none")
 
@@ -59,7 +61,7 @@ def window_from_node(node: Node, place: Place | None = None) -> Window:
     wm_class = props.get("class") or node.get("app_id") or ""
     own_floating = node.get("type") == "floating_con"
     floating = place.floating or own_floating or node.get("floating") in ("user_on", "auto_on")
-    rect = place.rect or (_rect(node) if own_floating else None)
+    rect = place.rect or (rect_of(node) if own_floating else None)
     return Window(
         id=int(node["id"]),
         wm_class=str(wm_class),
@@ -72,7 +74,7 @@ def window_from_node(node: Node, place: Place | None = None) -> Window:
         urgent=bool(node.get("urgent")),
         marks=tuple(str(m) for m in node.get("marks") or ()),
         x11_id=int(node.get("window") or 0),
-        scratchpad_window=place.scratchpad or _scratchpad_state(node),
+        scratchpad_window=place.scratchpad or scratchpad_state(node),
         rect=rect if floating else None,
     )
 
@@ -81,7 +83,7 @@ def window_from_event(container: Node, node: Node, place: Place) -> Window:
     """The window of an event whose ``container`` holds ``node`` (find_window_node).
     A floating wrapper, when the event sends one, tells the current geometry."""
     if container is not node and container.get("type") == "floating_con":
-        place = Place(place.workspace, place.output, True, place.scratchpad, _rect(container))
+        place = Place(place.workspace, place.output, True, place.scratchpad, rect_of(container))
     return window_from_node(node, place)
 
 
@@ -101,8 +103,8 @@ def _walk(node: Node, place: Place) -> Iterator[Window]:
             place.workspace,
             place.output,
             floating=True,
-            scratchpad=place.scratchpad or _scratchpad_state(node),
-            rect=place.rect or _rect(node),
+            scratchpad=place.scratchpad or scratchpad_state(node),
+            rect=place.rect or rect_of(node),
         )
     for child in node.get("nodes") or ():
         yield from _walk(child, place)

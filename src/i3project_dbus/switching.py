@@ -1,0 +1,117 @@
+"""Switching: plan from the model, execute as one i3 command, retry once from a fresh tree,
+then record the switch; and the restore of the active project when i3 is attached."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from .journal import Journal
+from .model import events as ev
+from .model.errors import I3CommandFailed, NoSuchProject
+from .model.port import I3Port, Listener
+from .model.state import State
+from .model.switch import SwitchPlan
+from .persistence import Persistence
+from .tracking import Tracker
+
+log = logging.getLogger(__name__)
+
+
+class Switcher:
+    """Makes the windows agree with a target project. Its methods run under the switch
+    lock (the manager's), so plans never interleave."""
+
+    def __init__(
+        self,
+        state: State,
+        tracker: Tracker,
+        persistence: Persistence,
+        journal: Journal,
+        listeners: Listener,
+    ) -> None:
+        # The model: projects, windows, the active project.
+        self.state = state
+        # The i3 port, the barrier and the tree reads.
+        self._tracker = tracker
+        # Where the active project and last_active are written.
+        self._persistence = persistence
+        # Where project::switch and project::clear are recorded.
+        self._journal = journal
+        # Who is told of a switch that changed the active project.
+        self._listeners = listeners
+
+    async def restore(self) -> None:
+        """Enforce the active project on a freshly attached i3, so that nothing is left
+        hidden or shown from before a crash (a project gone from the files means none)."""
+        await self.switch(self.state.active, origin="start")
+
+    async def switch(self, target: str, origin: str) -> None:
+        """Switch to ``target`` ("" shows every project's windows)."""
+        start = time.perf_counter_ns()
+        port = self._tracker.require()
+        target = self._existing(target, origin)
+        plan, moved = await self._plan_and_execute(port, target)
+        previous = self.state.set_active(target)
+        if target:
+            self._persistence.touch(target)
+        await self._persistence.persist_active(target)
+        if previous == target and not moved:
+            return  # nothing changed: a switch to the active project, a clear of none
+        duration = (time.perf_counter_ns() - start) // 1000
+        self._journal.record(
+            ev.PROJECT_SWITCH if target else ev.PROJECT_CLEAR,
+            {
+                "previous": previous,
+                "current": target,
+                "origin": origin,
+                "hidden": len(plan.hide),
+                "shown": len(plan.show),
+            },
+            duration,
+        )
+        if previous != target:
+            self._listeners.switched(previous, target)
+
+    def _existing(self, target: str, origin: str) -> str:
+        if target and target not in self.state.projects:
+            if origin != "start":
+                # Deleted while this call waited for the lock: nothing changes.
+                raise NoSuchProject(f"no project named {target!r}")
+            return ""
+        return target
+
+    async def plan(self, target: str) -> SwitchPlan:
+        """A plan made from an exact model."""
+        fresh = await self._tracker.settle()
+        plan = self.state.plan(target)
+        if not fresh and any(h.window.floating for h in plan.hide):
+            # No event tells where a floating window was dragged to: read its geometry.
+            await self._tracker.refresh()
+            plan = self.state.plan(target)
+        return plan
+
+    async def _plan_and_execute(self, port: I3Port, target: str) -> tuple[SwitchPlan, bool]:
+        """Execute a plan, and once more from a fresh tree if i3 refused part of it.
+        Return the plan executed last and whether any command was sent."""
+        plan = await self.plan(target)
+        try:
+            await self.execute(port, plan)
+            return plan, not plan.empty
+        except I3CommandFailed as exc:
+            # A window closed or moved under us: read the tree and plan again, once.
+            log.info("switch to %r: %s; retrying from a fresh tree", target, exc)
+        await self._tracker.settle()
+        await self._tracker.refresh()
+        plan = self.state.plan(target)
+        await self.execute(port, plan)
+        return plan, True
+
+    async def execute(self, port: I3Port, plan: SwitchPlan) -> None:
+        """Run a plan as one command and record its outcome in the model."""
+        if plan.empty:
+            return
+        ids = [h.window.id for h in plan.hide] + [s.window.id for s in plan.show]
+        async with self._tracker.moving(ids):
+            await port.run_switch(plan)
+            self.state.apply_plan(plan)

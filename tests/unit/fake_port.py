@@ -1,0 +1,194 @@
+"""Typed stand-ins for the unit tests: an i3 port that records commands, serves windows and
+answers sync(), a listener that records what it is told, and a manager on temp dirs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from i3project_dbus.config import Store
+from i3project_dbus.i3 import commands
+from i3project_dbus.manager import Manager
+from i3project_dbus.model.errors import I3CommandFailed, NotConnected
+from i3project_dbus.model.events import Event
+from i3project_dbus.model.marks import Rect, assignment_mark
+from i3project_dbus.model.port import I3Port, Listener
+from i3project_dbus.model.state import State
+from i3project_dbus.model.switch import SwitchPlan
+from i3project_dbus.model.window import Window
+
+
+class FakeI3(I3Port):
+    """i3 as the service sees it through the port: a dict of windows with their places.
+
+    A switch plan is applied to those windows as i3 would run it; other commands are only
+    recorded. ``failures`` makes the next commands fail, one message each; ``read_gate``
+    holds tree reads until it is set."""
+
+    def __init__(self, windows: Iterable[Window] = (), sway: bool = False) -> None:
+        # What i3 holds now, by container id, with workspaces (what a tree read returns).
+        self.tree: dict[int, Window] = {w.id: w for w in windows}
+        # Every command payload run, in order (a switch plan as its command text).
+        self.commands: list[str] = []
+        # Every switch plan run, in order.
+        self.plans: list[SwitchPlan] = []
+        # Error messages for the next commands: each run takes one and fails with it.
+        self.failures: list[str] = []
+        # While set to an unset Event, tree reads wait for it.
+        self.read_gate: asyncio.Event | None = None
+        # How many tree reads were asked for.
+        self.reads = 0
+        # How many sync() barriers were asked for, and what they answer.
+        self.syncs = 0
+        self.sync_answer = True
+        # False once the connection is lost or closed.
+        self._connected = True
+        self._sway = sway
+
+    @property
+    def socket_path(self) -> str:
+        return "/run/fake-i3/ipc.sock"
+
+    @property
+    def description(self) -> str:
+        return "sway 1.7" if self._sway else "i3 4.22"
+
+    @property
+    def is_sway(self) -> bool:
+        return self._sway
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def lose(self) -> None:
+        """The connection breaks (i3 exits or restarts)."""
+        self._connected = False
+
+    def _check(self) -> None:
+        if not self._connected:
+            raise NotConnected("lost the connection to i3: fake")
+
+    async def windows(self) -> list[Window]:
+        self._check()
+        self.reads += 1
+        snapshot = list(self.tree.values())
+        if self.read_gate is not None:
+            await self.read_gate.wait()
+        self._check()
+        return snapshot
+
+    async def tree_json(self) -> str:
+        self._check()
+        return json.dumps({"type": "root", "nodes": sorted(self.tree)})
+
+    async def run(self, command: str) -> None:
+        self._check()
+        self.commands.append(command)
+        await asyncio.sleep(0)  # a round trip: other tasks run meanwhile
+        if self.failures:
+            raise I3CommandFailed(self.failures.pop(0))
+
+    async def run_switch(self, plan: SwitchPlan) -> None:
+        self.plans.append(plan)
+        await self.run(commands.switch(plan, sway=self._sway))
+        outcome = State()
+        outcome.windows.update(self.tree)
+        outcome.apply_plan(plan)
+        self.tree = outcome.windows
+
+    async def focused_workspace(self) -> str:
+        self._check()
+        return "1"
+
+    async def sync(self) -> bool:
+        self._check()
+        self.syncs += 1
+        await asyncio.sleep(0)
+        return self.sync_answer
+
+    def close(self) -> None:
+        self._connected = False
+
+
+@dataclass
+class Heard(Listener):
+    """A listener that keeps what it is told, in order."""
+
+    # (method name, arguments) of every call.
+    calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+
+    def named(self, name: str) -> list[tuple[object, ...]]:
+        return [args for called, args in self.calls if called == name]
+
+    def window_added(self, window: Window) -> None:
+        self.calls.append(("window_added", (window,)))
+
+    def window_changed(self, old: Window, new: Window) -> None:
+        self.calls.append(("window_changed", (old, new)))
+
+    def window_removed(self, window: Window) -> None:
+        self.calls.append(("window_removed", (window,)))
+
+    def active_changed(self, previous: str, current: str) -> None:
+        self.calls.append(("active_changed", (previous, current)))
+
+    def switched(self, previous: str, current: str) -> None:
+        self.calls.append(("switched", (previous, current)))
+
+    def event_recorded(self, event: Event) -> None:
+        self.calls.append(("event_recorded", (event,)))
+
+    def connection_changed(self, connected: bool) -> None:
+        self.calls.append(("connection_changed", (connected,)))
+
+    def config_changed(self) -> None:
+        self.calls.append(("config_changed", ()))
+
+
+def xterm(
+    con_id: int,
+    workspace: str = "1",
+    project: str = "",
+    wm_class: str = "XTerm",
+    floating: bool = False,
+    rect: Rect | None = None,
+) -> Window:
+    """A window (a terminal, a scoped class, unless told), assigned to ``project`` if given."""
+    marks = (assignment_mark(project, format(con_id, "x")),) if project else ()
+    return Window(
+        id=con_id,
+        wm_class=wm_class,
+        instance=wm_class.lower(),
+        title=f"{wm_class} {con_id}",
+        workspace=workspace,
+        output="screen" if workspace else "",
+        floating=floating,
+        marks=marks,
+        x11_id=con_id + 0x400000,
+        rect=rect,
+    )
+
+
+def store_in(tmp_path: Path) -> Store:
+    return Store(environ={"XDG_CONFIG_HOME": str(tmp_path / "config"),
+                          "XDG_STATE_HOME": str(tmp_path / "state")})  # fmt: skip
+
+
+def make_manager(tmp_path: Path) -> Manager:
+    """A manager on fresh XDG dirs under ``tmp_path``, its files loaded."""
+    store = store_in(tmp_path)
+    manager = Manager(store, store.load_settings())
+    manager.load()
+    return manager
+
+
+SWITCH_TYPES = ("project::switch", "project::clear")
+
+
+def project_types(manager: Manager) -> list[str]:
+    """The types of the project::switch and project::clear events recorded, oldest first."""
+    return [e.type for e in manager.events.recent() if e.type in SWITCH_TYPES]

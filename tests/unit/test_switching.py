@@ -1,0 +1,145 @@
+"""Switching against a fake i3 port: the plan executed, the retry, the restore at attach, and
+no-op switches recorded as nothing. No bus, no i3."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fake_port import FakeI3, Heard, make_manager, project_types, store_in, xterm
+
+from i3project_dbus.manager import Manager
+from i3project_dbus.model.window import SCRATCHPAD
+from i3project_dbus.model.wmevents import WindowEvent
+
+
+@dataclass
+class Desk:
+    manager: Manager
+    i3: FakeI3
+    heard: Heard
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    """Projects a and b; a1 and a2 of a, b1 of b, an unassigned xterm and a browser."""
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    await manager.create("b", {})
+    heard = Heard()
+    manager.add_listener(heard)
+    i3 = FakeI3(
+        [
+            xterm(1, "1", "a"),
+            xterm(2, "2", "a"),
+            xterm(3, "1", "b"),
+            xterm(4, "1"),
+            xterm(5, "1", wm_class="firefox"),
+        ]
+    )
+    await manager.attach(i3)
+    yield Desk(manager, i3, heard)
+    await manager.close()
+
+
+def placement(manager: Manager) -> dict[int, str]:
+    return {w.id: w.workspace for w in manager.state.windows.values()}
+
+
+def store_in_state(manager: Manager) -> str:
+    return manager.projects.store.load_active()
+
+
+async def test_a_switch_hides_the_other_projects_and_brings_its_own_back(desk: Desk) -> None:
+    manager = desk.manager
+    await manager.switch("a")
+    assert [h.window.id for h in desk.i3.plans[-1].hide] == [3]
+    assert placement(manager) == {1: "1", 2: "2", 3: SCRATCHPAD, 4: "1", 5: "1"}
+    assert manager.state.windows[3].hidden and manager.state.active == "a"
+    await manager.switch("b")
+    assert placement(manager) == {1: SCRATCHPAD, 2: SCRATCHPAD, 3: "1", 4: "1", 5: "1"}
+    assert desk.i3.tree[3].workspace == "1", "the command went to i3"
+    events = [e for e in manager.events.recent() if e.type == "project::switch"]
+    assert [dict(e.details) for e in events] == [
+        {"previous": "", "current": "a", "origin": "dbus", "hidden": 1, "shown": 0},
+        {"previous": "a", "current": "b", "origin": "dbus", "hidden": 2, "shown": 1},
+    ]
+    assert desk.heard.named("switched") == [("", "a"), ("a", "b")]
+    await manager.switch("")
+    assert placement(manager) == {1: "1", 2: "2", 3: "1", 4: "1", 5: "1"}
+    assert project_types(manager)[-1] == "project::clear"
+    assert store_in_state(manager) == ""
+
+
+async def test_a_refused_plan_is_made_again_from_a_fresh_tree(desk: Desk) -> None:
+    # b's second window closed behind the model's back, and i3 refuses that part.
+    desk.manager.state.put_window(xterm(6, "1", "b"))
+    desk.i3.failures.append("No window matches given criteria")
+    await desk.manager.switch("a")
+    assert len(desk.i3.plans) == 2
+    assert [h.window.id for h in desk.i3.plans[-1].hide] == [3]
+    assert 6 not in desk.manager.state.windows
+    assert desk.manager.state.active == "a"
+    assert project_types(desk.manager) == ["project::switch"]
+
+
+async def test_a_switch_that_changes_nothing_records_nothing(desk: Desk) -> None:
+    manager = desk.manager
+    await manager.switch("a")
+    commands, recorded = len(desk.i3.commands), len(manager.events)
+    await manager.switch("a")
+    assert len(desk.i3.commands) == commands, "nothing to move"
+    assert len(manager.events) == recorded, "a switch to the active project is no event"
+    assert desk.heard.named("switched") == [("", "a")]
+
+
+async def test_a_clear_with_nothing_active_records_nothing(desk: Desk) -> None:
+    manager = desk.manager
+    # An assignment ends in a switch to the active project: here none, a clear of none.
+    await manager.assign(4, "")
+    await manager.switch("")
+    assert project_types(manager) == []
+    assert [e.type for e in manager.events.recent()][-1] == "window::assign"
+
+
+async def test_a_switch_to_the_active_project_that_moves_windows_is_recorded(desk: Desk) -> None:
+    manager = desk.manager
+    await manager.switch("a")
+    # A window of b appeared on a's workspace (another client marked it, say).
+    desk.i3.tree[7] = xterm(7, "1", "b")
+    manager.handle_event(WindowEvent("new", 7, xterm(7, "", "b")))
+    await manager.switch("a")
+    assert manager.state.windows[7].hidden
+    last = manager.events.recent(1)[0]
+    assert last.type == "project::switch" and last.details["hidden"] == 1
+    assert desk.heard.named("switched") == [("", "a")], "the active project did not change"
+
+
+async def test_attach_restores_the_persisted_project(tmp_path: Path) -> None:
+    before = make_manager(tmp_path)
+    await before.create("a", {})
+    await before.create("b", {})
+    await before.close()
+    store_in(tmp_path).save_active("b")
+    manager = make_manager(tmp_path)
+    i3 = FakeI3([xterm(1, "1", "a"), xterm(3, "2", "b")])
+    await manager.attach(i3)
+    assert manager.state.active == "b"
+    assert i3.tree[1].workspace == SCRATCHPAD and i3.tree[3].workspace == "2"
+    last = manager.events.recent(1)[0]
+    assert last.type == "project::switch" and last.details["origin"] == "start"
+    await manager.close()
+
+
+async def test_a_floating_window_is_hidden_with_the_geometry_i3_has_now(desk: Desk) -> None:
+    manager = desk.manager
+    desk.i3.tree[8] = xterm(8, "1", "b", floating=True, rect=(50, 60, 400, 300))
+    manager.handle_event(WindowEvent("new", 8, xterm(8, "", "b", floating=True)))
+    await manager.switch("b")
+    # Dragged by the user since: no event tells where to, so the switch reads the tree.
+    desk.i3.tree[8] = xterm(8, "1", "b", floating=True, rect=(70, 80, 400, 300))
+    await manager.switch("a")
+    restore = manager.state.windows[8].restore
+    assert restore is not None and restore.rect == (70, 80, 400, 300)
