@@ -40,6 +40,7 @@
             ps.dbus-fast
             ps.rich
             ps.jeepney
+            ps.xlib
           ];
 
           # The templates in data/ carry an @EXEC@ placeholder, filled in here as

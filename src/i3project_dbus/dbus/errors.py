@@ -23,6 +23,7 @@ ERROR_NAMES: dict[type[e.I3ProjectError], str] = {
     e.ConfigError: names.ERROR_CONFIG,
     e.I3CommandFailed: names.ERROR_I3_COMMAND,
     e.NoSuchLayout: names.ERROR_NO_SUCH_LAYOUT,
+    e.LaunchFailed: names.ERROR_LAUNCH_FAILED,
 }
 
 

@@ -22,6 +22,11 @@ NOTIFICATIONS_BUS_NAME: Final = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH: Final = "/org/freedesktop/Notifications"
 NOTIFICATIONS_IFACE: Final = "org.freedesktop.Notifications"
 
+# The systemd user manager, which puts each launched app in a scope of its own.
+SYSTEMD_BUS_NAME: Final = "org.freedesktop.systemd1"
+SYSTEMD_PATH: Final = "/org/freedesktop/systemd1"
+SYSTEMD_MANAGER_IFACE: Final = "org.freedesktop.systemd1.Manager"
+
 ERROR_PREFIX: Final = MANAGER_IFACE + ".Error."
 ERROR_INVALID_NAME: Final = ERROR_PREFIX + "InvalidName"
 ERROR_NO_SUCH_PROJECT: Final = ERROR_PREFIX + "NoSuchProject"
@@ -32,6 +37,7 @@ ERROR_NO_SUCH_WINDOW: Final = ERROR_PREFIX + "NoSuchWindow"
 ERROR_CONFIG: Final = ERROR_PREFIX + "ConfigError"
 ERROR_I3_COMMAND: Final = ERROR_PREFIX + "I3CommandFailed"
 ERROR_NO_SUCH_LAYOUT: Final = ERROR_PREFIX + "NoSuchLayout"
+ERROR_LAUNCH_FAILED: Final = ERROR_PREFIX + "LaunchFailed"
 ERROR_INTERNAL: Final = ERROR_PREFIX + "Internal"
 ERROR_FAILED: Final = ERROR_PREFIX + "Failed"
 

@@ -55,6 +55,11 @@ def scratchpad_state(node: Node) -> bool:
     return node.get("scratchpad_state") not in (None, "none")
 
 
+def _pid(node: Node) -> int:
+    pid = node.get("pid")
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0 else 0
+
+
 def window_from_node(node: Node, place: Place | None = None) -> Window:
     place = place or Place()
     props = node.get("window_properties") or {}
@@ -76,6 +81,7 @@ def window_from_node(node: Node, place: Place | None = None) -> Window:
         x11_id=int(node.get("window") or 0),
         scratchpad_window=place.scratchpad or scratchpad_state(node),
         rect=rect if floating else None,
+        pid=_pid(node),
     )
 
 

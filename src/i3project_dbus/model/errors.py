@@ -39,3 +39,7 @@ class I3CommandFailed(I3ProjectError):
 
 class NoSuchLayout(I3ProjectError):
     """The project has no layout snapshot of that name."""
+
+
+class LaunchFailed(I3ProjectError):
+    """A program could not be started (missing, not executable, ...): the OS error says why."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidArgument, InvalidName
+from .launch import LaunchEntry, check_environment, check_launch
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TEXT = 4096
@@ -78,12 +79,19 @@ class Project:
     scoped_classes: tuple[str, ...] | None = None
     created: str = ""
     last_active: str = ""
+    # Variables added to every process launched for the project, in the file's order.
+    environment: tuple[tuple[str, str], ...] = ()
+    # The project's apps, which Open() starts.
+    launch: tuple[LaunchEntry, ...] = ()
     # Keys we do not know are kept so that a rewrite never drops a user's data.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def title(self) -> str:
         return self.display_name or self.name
+
+    def entry(self, name: str) -> LaunchEntry | None:
+        return next((e for e in self.launch if e.name == name), None)
 
     def with_options(self, options: Mapping[str, object]) -> Project:
         clean = validate_options(options)
@@ -101,6 +109,10 @@ class Project:
         )
         if self.scoped_classes is not None:
             data["scoped_classes"] = list(self.scoped_classes)
+        if self.environment:
+            data["environment"] = dict(self.environment)
+        if self.launch:
+            data["launch"] = [entry.to_json() for entry in self.launch]
         return data
 
     @classmethod
@@ -112,7 +124,7 @@ class Project:
         if expected_name is not None and name != expected_name:
             raise InvalidArgument(f"file for {expected_name!r} names project {name!r}")
         known = {"name", "display_name", "icon", "directory", "scoped_classes"}
-        known |= {"created", "last_active"}
+        known |= {"created", "last_active", "environment", "launch"}
         options = {
             k: data[k]
             for k in ("display_name", "icon", "directory", "scoped_classes")
@@ -121,5 +133,15 @@ class Project:
         clean = validate_options(options)
         created = _check_text("created", data.get("created") or "")
         last_active = _check_text("last_active", data.get("last_active") or "")
+        environment = data.get("environment")
+        launch = data.get("launch")
         extra = {k: v for k, v in data.items() if k not in known}
-        return cls(name=name, extra=extra, created=created, last_active=last_active, **clean)
+        return cls(
+            name=name,
+            extra=extra,
+            created=created,
+            last_active=last_active,
+            environment=check_environment(environment) if environment is not None else (),
+            launch=check_launch(launch) if launch is not None else (),
+            **clean,
+        )

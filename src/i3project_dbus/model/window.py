@@ -28,6 +28,9 @@ class Window:
     scratchpad_window: bool = False
     # Where a floating window floats (its floating container's rect); None when tiled.
     rect: Rect | None = None
+    # The process that made the window, from sway's tree; 0 on i3, whose tree has none
+    # (the launch capability reads _NET_WM_PID from X then, when it needs to know).
+    pid: int = 0
     project: str = field(init=False, default="")
     restore: Restore | None = field(init=False, default=None)
 

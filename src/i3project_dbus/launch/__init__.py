@@ -1,0 +1,5 @@
+"""Launching apps for projects: processes held before exec, systemd scopes, /proc lineage."""
+
+from .launcher import Launcher, Scopes, WindowPid, project_directory, scope_name
+
+__all__ = ["Launcher", "Scopes", "WindowPid", "project_directory", "scope_name"]
