@@ -183,13 +183,13 @@ def test_the_measured_case_as_commands() -> None:
         Stage(m[0]),
         Stage(m[1]),
         Stage(m[2]),
+        Tag(windows[3], m[3]),
+        Float(m[3], "3", (10, 20, 300, 200), False),
         ToWorkspace(m[0], "2"),
         Wrap(m[0], "splith"),
         After(m[1], m[0]),
         Wrap(m[1], "splitv"),
         After(m[2], m[1]),
-        Tag(windows[3], m[3]),
-        Float(m[3], "3", (10, 20, 300, 200), False),
         ToOutput(m[3], "R"),
         Focus(m[1]),
         *(Untag(m[i]) for i in range(4)),
@@ -200,8 +200,8 @@ def test_the_measured_case_as_commands() -> None:
         '[con_mark="^_i3p_place:1$"] move container to workspace "i3project-staging", '
         "floating disable"
     )
-    assert payload[8] == '[con_mark="^_i3p_place:2$"] move container to mark "_i3p_place:1"'
-    assert payload[12] == (
+    assert payload[10] == '[con_mark="^_i3p_place:2$"] move container to mark "_i3p_place:1"'
+    assert payload[7] == (
         '[con_mark="^_i3p_place:4$"] move container to workspace "3", floating enable, '
         "resize set 300 px 200 px, move position 10 px 20 px"
     )

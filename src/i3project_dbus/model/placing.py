@@ -176,13 +176,14 @@ def plan_placement(placing: Placing) -> list[Step]:
             build.tag(index)
     for tree in trees.values():
         build.steps += [Stage(build.mark(i)) for i in leaves(tree)]
-    for name, tree in trees.items():
-        build.workspace(name, tree)
+    # Floating ones first: one tiled now on a workspace to build would be in the way.
     for f in placing.floating:
         if f.window in placing.windows:
             mark = build.tag(f.window)
             scratchpad = placing.windows[f.window].scratchpad_window
             build.steps.append(Float(mark, f.workspace, f.rect, scratchpad))
+    for name, tree in trees.items():
+        build.workspace(name, tree)
     placed = {name: _first(tree) for name, tree in trees.items()}
     placed.update({f.workspace: f.window for f in placing.floating if f.window in build.marks})
     for name, output in placing.outputs.items():
