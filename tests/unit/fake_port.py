@@ -12,10 +12,12 @@ from pathlib import Path
 from i3project_dbus.config import Store
 from i3project_dbus.i3 import commands
 from i3project_dbus.manager import Manager
+from i3project_dbus.model.captured import Capture, CapturedWindow, Container, Screen
 from i3project_dbus.model.errors import I3CommandFailed, NotConnected
 from i3project_dbus.model.events import Event
 from i3project_dbus.model.marks import Rect, assignment_mark
 from i3project_dbus.model.port import I3Port, Listener
+from i3project_dbus.model.snapshot import PathStep
 from i3project_dbus.model.state import State
 from i3project_dbus.model.switch import SwitchPlan
 from i3project_dbus.model.window import Window
@@ -80,6 +82,24 @@ class FakeI3(I3Port):
             await self.read_gate.wait()
         self._check()
         return snapshot
+
+    async def capture(self) -> Capture:
+        """The windows on workspaces, each workspace's tiled ones side by side."""
+        self._check()
+        self.reads += 1
+        shown = [w for w in self.tree.values() if w.workspace and not w.in_scratchpad]
+        out = []
+        for w in shown:
+            tiled = [t.id for t in shown if t.workspace == w.workspace and not t.floating]
+            path = (
+                ()
+                if w.floating
+                else (PathStep("splith", tiled.index(w.id), len(tiled), 1 / len(tiled)),)
+            )
+            chain = () if w.floating else (Container(1, "splith", (1000, 800)),)
+            out.append(CapturedWindow(w, path, chain, "", w.pid))
+        workspaces = tuple(sorted({(w.workspace, "screen") for w in shown}))
+        return Capture(tuple(out), (Screen("screen", (0, 0, 1000, 800)),), workspaces)
 
     async def tree_json(self) -> str:
         self._check()

@@ -8,11 +8,13 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..model.captured import Capture
 from ..model.errors import I3CommandFailed, NotConnected
 from ..model.switch import SwitchPlan
 from ..model.window import Window
 from ..model.wmevents import TickEvent, WMEvent
 from . import commands
+from .capture import capture
 from .connection import Connection
 from .events import parse_event
 from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused
@@ -155,6 +157,9 @@ class I3Adapter:
 
     async def windows(self) -> list[Window]:
         return windows_from_tree(await self.tree())
+
+    async def capture(self) -> Capture:
+        return capture(await self.tree())
 
     async def tree(self) -> dict[str, Any]:
         """i3's whole layout tree, parsed (for the manager until it reads tree_json)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .captured import Capture
 from .events import Event
 from .project import Project
 from .switch import SwitchPlan
@@ -32,6 +33,11 @@ class I3Port(Protocol):
 
     async def windows(self) -> list[Window]:
         """Every window of the tree, read now, with its workspace and output."""
+        ...
+
+    async def capture(self) -> Capture:
+        """Every window on a workspace with its place in the tiling, and the outputs:
+        what a layout snapshot keeps, read now."""
         ...
 
     async def tree_json(self) -> str:
