@@ -21,11 +21,15 @@ from . import config
 from .assignment import Assignment
 from .background import Background
 from .journal import Journal, Listeners
+from .launch import Launcher
+from .layout_snapshots import LayoutSnapshots
 from .model import events as ev
 from .model.errors import NotConnected
 from .model.events import DetailValue, EventRing
 from .model.port import I3Port, Listener
 from .model.project import Project
+from .model.restore_plan import Outcome, check_restore_options
+from .model.snapshot import validate_snapshot_name
 from .model.state import State
 from .model.wmevents import (
     BindingEvent,
@@ -43,6 +47,8 @@ from .tracking import Tracker
 
 log = logging.getLogger(__name__)
 
+# How long a stop waits for the autosave of the active project.
+STOP_SAVE_TIMEOUT = 3.0
 # How long a call waits for i3 to come back when it is restarting in place.
 RECONNECT_GRACE = 1.5
 # The earlier design's keybindings: i3-msg -t send_tick project:NAME / project:none
@@ -53,7 +59,12 @@ class Manager:
     """What the D-Bus layer calls: each operation checks its input, waits out an i3
     restart, takes the lock and hands over to the capability that owns it."""
 
-    def __init__(self, store: config.Store, settings: config.Settings) -> None:
+    def __init__(
+        self,
+        store: config.Store,
+        settings: config.Settings,
+        launcher: Launcher | None = None,
+    ) -> None:
         # Projects, windows and the active project: the one owner of the model.
         self.state = State(settings.classification)
         # The bounded record of i3's events and the service's own.
@@ -91,6 +102,19 @@ class Manager:
         self._attached = asyncio.Event()
         # Whether i3 was ever attached (before that, nothing is restarting).
         self._was_attached = False
+        # Layout snapshots: save, restore, autosave, crash recovery.
+        self.layouts = LayoutSnapshots(
+            self.state,
+            self.tracker,
+            self.switcher,
+            self._persistence,
+            self._journal,
+            self._background,
+            self.listeners,
+            lambda: self.projects.settings.layouts,
+            self._lock,
+            launcher,
+        )
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -112,8 +136,11 @@ class Manager:
         self.listeners.add(listener)
 
     def load(self) -> None:
-        """Read projects and the persisted active project (before the bus name is taken)."""
+        """Read projects and the persisted active project (before the bus name is taken),
+        the snapshots' names and the crash record."""
         self.projects.load()
+        self.layouts.load()
+        self._background.spawn(self.layouts.autosave_timer(), "the autosave timer")
 
     async def attach(self, port: I3Port) -> None:
         """Take a connected, subscribed port: rebuild from the tree, then enforce the
@@ -124,9 +151,13 @@ class Manager:
             details = {"socket": port.socket_path, "window_manager": port.description}
             self._journal.record(ev.SERVICE_CONNECT, details)
             self.listeners.connection_changed(True)
+            recovered = await self.layouts.on_attach()
             await self.switcher.restore()
-            self._was_attached = True
+            self.layouts.recovering.resume()
+            first, self._was_attached = not self._was_attached, True
             self._attached.set()
+        if first and not recovered:
+            self._background.spawn(self.layouts.restore_on_start(), "restore on start")
 
     def detach(self) -> None:
         port = self.tracker.port
@@ -134,11 +165,14 @@ class Manager:
             return
         port.close()
         self.tracker.detach()
+        self.layouts.recovering.pause()
         self._attached.clear()
         self._journal.record(ev.SERVICE_DISCONNECT, {})
         self.listeners.connection_changed(False)
 
     async def close(self) -> None:
+        """Stop: the active project's "last" is saved first (autosave), then all ends."""
+        await self.layouts.on_stop(STOP_SAVE_TIMEOUT)
         self.detach()
         await self._background.close()
         self._persistence.close()
@@ -210,7 +244,11 @@ class Manager:
             self.tracker.require()
             try:
                 async with self._lock:
+                    pending = await self.layouts.before_switch(target)
                     await self.switcher.switch(target, origin)
+                if pending is not None:
+                    # After the switch, so that its own write (the active project) goes first.
+                    self._background.spawn(self.layouts.after_switch(pending), "autosave")
                 return
             except NotConnected:
                 # i3 went away while this call waited for the lock (an in-place restart):
@@ -256,3 +294,27 @@ class Manager:
         loaded = await self.projects.read()
         async with self._lock:
             await self.projects.apply(loaded)
+
+    # -- layout snapshots -------------------------------------------------------------
+
+    async def save_layout(self, project: str, name: str) -> None:
+        self.state.project(project)
+        validate_snapshot_name(name)
+        await self._reattached()
+        self.tracker.require()
+        async with self._lock:
+            await self.layouts.save(project, name)
+
+    async def restore_layout(
+        self, project: str, name: str, options: Mapping[str, object]
+    ) -> list[Outcome]:
+        checked = check_restore_options(options)
+        self.state.project(project)
+        validate_snapshot_name(name)
+        await self._reattached()
+        self.tracker.require()
+        async with self._lock:
+            return await self.layouts.restore(project, name, checked)
+
+    async def delete_layout(self, project: str, name: str) -> None:
+        await self.layouts.delete(project, name)

@@ -23,6 +23,8 @@ from .dbus.publisher import Publisher
 from .i3 import discovery
 from .i3.adapter import I3Adapter
 from .i3.ipc import ConnectionLost
+from .i3.xpid import XWindowPids
+from .launch import Launcher
 from .manager import Manager
 from .model.errors import I3ProjectError
 
@@ -54,8 +56,12 @@ class Service:
         self.socket_path = socket_path
         # The project, settings and state files.
         self.store = Store(environ=environ)
+        # Reads the process of an X window (i3's tree has none), on a thread of its own.
+        self.window_pids = XWindowPids(environ)
+        # Starts apps for projects (a layout restore relaunches through it).
+        launcher = Launcher(environ, window_pid=self.window_pids)
         # The model and every operation on it.
-        self.manager = Manager(self.store, self.store.load_settings())
+        self.manager = Manager(self.store, self.store.load_settings(), launcher)
         # Set by SIGTERM or SIGINT.
         self.stopping = asyncio.Event()
         # What run() returns: 1 once the session bus is lost.
@@ -103,6 +109,7 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await i3_task
             await self.manager.close()
+            self.window_pids.close()
             publisher.flush()
             bus.disconnect()
         return self.exit_code

@@ -22,6 +22,10 @@ WINDOW_ASSIGN: Final = "window::assign"
 CONFIG_ERROR: Final = "config::error"
 SERVICE_CONNECT: Final = "service::connect"
 SERVICE_DISCONNECT: Final = "service::disconnect"
+LAYOUT_SAVE: Final = "layout::save"
+LAYOUT_RESTORE: Final = "layout::restore"
+LAYOUT_DELETE: Final = "layout::delete"
+LAYOUT_RECOVER: Final = "layout::recover"
 
 
 @dataclass(frozen=True, slots=True)
