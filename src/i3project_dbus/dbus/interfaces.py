@@ -34,16 +34,21 @@ EventList = Annotated[list[list[Any]], DBusSignature("a(txsa{sv})")]
 TwoStrings = Annotated[list[str], DBusSignature("ss")]
 EventSignal = Annotated[list[Any], DBusSignature("txsa{sv}")]
 
+RestoreResults = Annotated[list[list[str]], DBusSignature("a(sss)")]
+
 OPTION_SIGNATURES = {"display_name": "s", "icon": "s", "directory": "s", "scoped_classes": "as"}
+RESTORE_OPTION_SIGNATURES = {"launch_missing": "b", "dry_run": "b", "timeout": "u"}
 
 
-def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
+def unwrap_options(
+    options: Mapping[str, Variant], signatures: Mapping[str, str] = OPTION_SIGNATURES
+) -> dict[str, object]:
     """a{sv} to plain values, checking each variant's type."""
     plain: dict[str, object] = {}
     for key, variant in options.items():
-        expected = OPTION_SIGNATURES.get(key)
+        expected = signatures.get(key)
         if expected is None:
-            allowed = ", ".join(OPTION_SIGNATURES)
+            allowed = ", ".join(signatures)
             raise InvalidArgument(f"unknown option {key!r}; allowed: {allowed}")
         if variant.signature != expected:
             raise InvalidArgument(
@@ -187,7 +192,9 @@ class ManagerInterface(NamedArgsInterface):
         return [previous, current]
 
 
-class ProjectInterface(ServiceInterface):
+class ProjectInterface(NamedArgsInterface):
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {"RestoreLayout": ("results",)}
+
     def __init__(self, manager: Manager, name: str) -> None:
         super().__init__(names.PROJECT_IFACE)
         self.manager = manager
@@ -245,6 +252,29 @@ class ProjectInterface(ServiceInterface):
     async def Delete(self) -> None:
         with reported():
             await self.manager.delete(self.project_name)
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Layouts(self) -> DBusStrs:
+        if self.project_name not in self.manager.state.projects:
+            return []
+        return self.manager.layouts.names(self.project_name)
+
+    @dbus_method()
+    async def SaveLayout(self, snapshot: DBusStr) -> None:
+        with reported():
+            await self.manager.save_layout(self.project_name, snapshot)
+
+    @dbus_method()
+    async def RestoreLayout(self, snapshot: DBusStr, options: DBusDict) -> RestoreResults:
+        with reported():
+            plain = unwrap_options(options, RESTORE_OPTION_SIGNATURES)
+            outcomes = await self.manager.restore_layout(self.project_name, snapshot, plain)
+            return [list(o.as_tuple()) for o in outcomes]
+
+    @dbus_method()
+    async def DeleteLayout(self, snapshot: DBusStr) -> None:
+        with reported():
+            await self.manager.delete_layout(self.project_name, snapshot)
 
 
 class WindowInterface(ServiceInterface):

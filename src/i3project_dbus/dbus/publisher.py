@@ -10,6 +10,7 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface
 
 from ..manager import Manager
+from ..model import events as ev
 from ..model.events import Event
 from ..model.port import Listener
 from ..model.project import Project
@@ -173,6 +174,10 @@ class Publisher(Listener):
     def event_recorded(self, event: Event) -> None:
         self.events.Event(event)
         self._queue(self.events, "Count")
+        if event.type in (ev.LAYOUT_SAVE, ev.LAYOUT_DELETE):
+            iface = self.projects.get(str(event.details.get("project", "")))
+            if iface is not None:
+                self._queue(iface, "Layouts")
 
     def connection_changed(self, _connected: bool) -> None:
         self._queue(self.root, "Connected", "WindowManager")
