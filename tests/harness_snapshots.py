@@ -127,8 +127,9 @@ def workspace(tree: Con, name: str) -> Con:
 
 
 def shape(con: Con) -> Any:
-    """A tree as (layout, [children]) with window titles at the leaves."""
-    if con.get("window"):
+    """A tree as (layout, [children]) with window titles at the leaves (an X window, or
+    a native Wayland one on sway)."""
+    if con.get("window") or con.get("app_id"):
         return con.get("name")
     return (con.get("layout"), [shape(c) for c in con.get("nodes", [])])
 

@@ -42,6 +42,11 @@ from .tracking import Tracker
 
 log = logging.getLogger(__name__)
 
+# How long a relaunched window is left alone after it maps before it is placed: a client
+# may still change its size then (measured: foot takes server-side decorations 40-80 ms
+# after it maps on sway 1.7, and sway takes the size foot had before as it does).
+SETTLE = 0.25
+
 
 class Restorer(Listener):
     """Owns the restores; a Listener to see relaunched windows arrive."""
@@ -75,6 +80,8 @@ class Restorer(Listener):
         self._arrived: dict[int, int] = {}
         # Set whenever a relaunched window arrived (the waiter counts them).
         self._arrival = asyncio.Event()
+        # When (time.monotonic) the last relaunched window arrived.
+        self._last_arrival = 0.0
         # Checks of new windows in flight, awaited before placing.
         self._checks: set[asyncio.Task[None]] = set()
 
@@ -124,16 +131,18 @@ class Restorer(Listener):
         if not windows:
             return
         where = placing(snapshot, windows, await port.capture())
-        steps = plan_placement(where)
+        payload = restore_commands.placement(plan_placement(where), sway)
+        log.debug("restore of %s: %s", snapshot.project, payload)
         try:
             async with self._tracker.moving(w.id for w in windows.values()):
-                await port.run(restore_commands.placement(steps, sway))
+                await port.run(payload)
         except I3CommandFailed as exc:
             # A window closed meanwhile: the others are in place all the same.
             log.info("restore of %s: %s", snapshot.project, exc)
         await self._tracker.settle()
         resizes = plan_sizes(where.trees, windows, await port.capture())
         if resizes:
+            log.debug("restore of %s, sizes: %s", snapshot.project, restore_commands.sizes(resizes))
             try:
                 await port.run(restore_commands.sizes(resizes))
             except I3CommandFailed as exc:
@@ -163,6 +172,7 @@ class Restorer(Listener):
             self._waiting = {}
             if self._checks:
                 await asyncio.gather(*self._checks, return_exceptions=True)
+        await asyncio.sleep(max(0.0, self._last_arrival + SETTLE - time.monotonic()))
         launched = {}
         for index in self._waiting_indexes(plan, failed):
             con_id = self._arrived.get(index)
@@ -217,6 +227,7 @@ class Restorer(Listener):
             if index is None or index in self._arrived:
                 return
             self._arrived[index] = window.id
+            self._last_arrival = time.monotonic()
             await self._set_aside(window)
         except Exception:
             log.exception("checking a new window during a restore")

@@ -94,3 +94,15 @@ def test_sway_tree_has_workspaces_under_outputs_and_pids() -> None:
     [c] = capture(root).windows
     assert c.pid == 4242 and c.window.wm_class == "foot"
     assert c.path == (PathStep("splith", 0, 1, 1.0),)
+
+
+def test_sway_floating_geometry_includes_the_title_bar() -> None:
+    floating = win(
+        6, None, window=None, app_id="foot", type="floating_con",
+        rect={"x": 100, "y": 145, "width": 400, "height": 275},
+        deco_rect={"x": 0, "y": 0, "width": 400, "height": 25},
+    )  # fmt: skip
+    ws = workspace("3", floating=[floating])
+    root = {"nodes": [{"type": "output", "name": "HEADLESS-1", "nodes": [ws]}]}
+    [c] = capture(root).windows
+    assert c.window.floating and c.window.rect == (100, 120, 400, 300)

@@ -78,8 +78,20 @@ def _workspace(ws: Node, output: str) -> Iterator[CapturedWindow]:
     name = str(ws.get("name") or "")
     yield from _tiled(ws, Place(workspace=name, output=output), (), ())
     for wrapper in ws.get("floating_nodes") or ():
-        place = Place(name, output, floating=True, rect=_rect(wrapper))
+        place = Place(name, output, floating=True, rect=_outer(wrapper))
         yield from _floating(wrapper, place)
+
+
+def _outer(wrapper: Node) -> Rect:
+    """A floating container's geometry as ``move position`` and ``resize set`` take it:
+    i3's wrapper includes the title bar; sway's window (its own floating container)
+    reports the rect below it, and the title bar in ``deco_rect``, there or not as the
+    client chose server-side decorations or its own."""
+    x, y, width, height = _rect(wrapper)
+    if is_window(wrapper):
+        title = int((wrapper.get("deco_rect") or {}).get("height") or 0)
+        return (x, y - title, width, height + title)
+    return (x, y, width, height)
 
 
 def _workspaces(output: Node) -> Iterator[Node]:
