@@ -308,13 +308,13 @@ class Manager:
     async def restore_layout(
         self, project: str, name: str, options: Mapping[str, object]
     ) -> list[Outcome]:
+        """Options and file first (InvalidArgument, NoSuchLayout, ConfigError), then i3."""
         checked = check_restore_options(options)
-        self.state.project(project)
-        validate_snapshot_name(name)
+        snapshot = await self.layouts.snapshots.load_snapshot(project, name)
         await self._reattached()
         self.tracker.require()
         async with self._lock:
-            return await self.layouts.restore(project, name, checked)
+            return await self.layouts.restorer.restore(project, snapshot, checked)
 
     async def delete_layout(self, project: str, name: str) -> None:
         await self.layouts.delete(project, name)
