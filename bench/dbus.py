@@ -1,5 +1,8 @@
 """A small blocking D-Bus client (jeepney) for driving the service and timing calls.
 
+It knows the bus, not the bench's processes: env.py and quiesce.py import it, never the
+other way round.
+
 Blocking on purpose: one call is one write and one read, with no event loop in
 between, so the client adds as little as possible to what is measured.
 """
@@ -7,18 +10,20 @@ between, so the client adds as little as possible to what is measured.
 from __future__ import annotations
 
 import collections
-import time
 from typing import Any
 
 from jeepney import DBusAddress, MatchRule, MessageType, new_method_call
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
-from i3project_dbus.i3.ipc import MessageType as I3Message
-
-from .env import BUS_NAME, EVENTS_IFACE, EVENTS_PATH, MANAGER_IFACE, MANAGER_PATH
-
-PROPS = "org.freedesktop.DBus.Properties"
+from i3project_dbus.dbus.names import (
+    BUS_NAME,
+    EVENTS_IFACE,
+    EVENTS_PATH,
+    MANAGER_IFACE,
+    MANAGER_PATH,
+    PROPERTIES_IFACE,
+)
 
 
 class DBusCallError(RuntimeError):
@@ -57,7 +62,7 @@ class Client:
 
     def get(self, path: str, iface: str, prop: str) -> Any:
         try:
-            (variant,) = self.call(path, PROPS, "Get", "ss", iface, prop)
+            (variant,) = self.call(path, PROPERTIES_IFACE, "Get", "ss", iface, prop)
         except DBusCallError:
             return None
         return variant[1]
@@ -98,35 +103,3 @@ class Client:
 
 def event_rule() -> MatchRule:
     return MatchRule(type="signal", interface=EVENTS_IFACE, member="Event", path=EVENTS_PATH)
-
-
-class Quiescer:
-    """Waits until the service has processed every i3 event sent so far.
-
-    i3 delivers events in order: send a tick with a unique payload and wait for the
-    service's Event signal carrying it. A short pause after lets a background tree
-    refresh (REFRESH_DELAY, 20 ms in the service) finish too.
-    """
-
-    def __init__(self, address: str, ipc: Any) -> None:
-        self.client = Client(address)
-        self.queue = self.client.subscribe(event_rule())
-        self.ipc = ipc
-        self.n = 0
-
-    def __call__(self, pause: float = 0.08, timeout: float = 60.0) -> None:
-        self.n += 1
-        payload = f"bench:quiesce:{self.n}"
-        self.ipc.request(I3Message.SEND_TICK, payload)
-        deadline = time.monotonic() + timeout
-        while True:
-            msg = self.client.wait_signal(self.queue, max(0.01, deadline - time.monotonic()))
-            _id, _t, kind, details = msg.body
-            if kind == "tick" and details.get("payload", ("s", ""))[1] == payload:
-                break
-        self.queue.clear()
-        if pause:
-            time.sleep(pause)
-
-    def close(self) -> None:
-        self.client.close()

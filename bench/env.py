@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from i3project_dbus.dbus.names import BUS_NAME, MANAGER_IFACE, MANAGER_PATH
 from i3project_dbus.i3.ipc import (
     EVENT_BIT,
     HEADER,
@@ -35,12 +36,9 @@ from i3project_dbus.i3.ipc import (
     recv_exactly,
 )
 
+from .dbus import Client
+
 ROOT = Path(__file__).resolve().parents[1]
-BUS_NAME = "org.i3project.Manager1"
-MANAGER_PATH = "/org/i3project/Manager1"
-MANAGER_IFACE = "org.i3project.Manager1"
-EVENTS_PATH = MANAGER_PATH + "/events"
-EVENTS_IFACE = "org.i3project.Manager1.Events"
 
 # Our own display numbers, so that the bench never meets a test run's Xvfb.
 DISPLAYS = range(61, 70)
@@ -410,8 +408,6 @@ class Environment:
             self.proxy = CountingProxy(self.i3sock, path)
         self.service = self._spawn(self.service_argv(path), "service")
         if wait:
-            from .dbus import Client
-
             with Client(self.bus_address) as client:
                 wait_for(
                     lambda: not self.service.alive() or client.has_owner(BUS_NAME),  # type: ignore[union-attr]

@@ -15,11 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from i3project_dbus.dbus.names import BUS_NAME, MANAGER_IFACE, MANAGER_PATH
 from i3project_dbus.i3 import commands
 from i3project_dbus.i3.tree import windows_from_tree
 from i3project_dbus.model.switch import plan_switch
 
-from .env import BUS_NAME, MANAGER_IFACE, MANAGER_PATH, ROOT
+from .env import ROOT
 from .report import Row, median, ms
 from .world import World
 

@@ -13,7 +13,9 @@ import time
 from jeepney import MatchRule
 from jeepney.io.blocking import open_dbus_connection
 
-from .env import BUS_NAME, Environment, rss_kib, venv_python
+from i3project_dbus.dbus.names import BUS_NAME
+
+from .env import Environment, rss_kib, venv_python
 from .report import Row, median, ms
 from .world import World
 

@@ -9,11 +9,11 @@ import time
 from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
-from . import echo_service
-from .env import BUS_NAME, MANAGER_IFACE, MANAGER_PATH, Environment, venv_python, wait_for
-from .report import Row, median, ms, pct
+from i3project_dbus.dbus.names import BUS_NAME, MANAGER_IFACE, MANAGER_PATH, PROPERTIES_IFACE
 
-PROPS = "org.freedesktop.DBus.Properties"
+from . import echo_service
+from .env import Environment, venv_python, wait_for
+from .report import Row, median, ms, pct
 
 
 async def _timed(bus: MessageBus, msg: Message) -> float:
@@ -31,7 +31,7 @@ async def _measure(iterations: int, project: str) -> dict[str, list[float]]:
         "service Get ActiveProject": Message(
             destination=BUS_NAME,
             path=MANAGER_PATH,
-            interface=PROPS,
+            interface=PROPERTIES_IFACE,
             member="Get",
             signature="ss",
             body=[MANAGER_IFACE, "ActiveProject"],
@@ -39,7 +39,7 @@ async def _measure(iterations: int, project: str) -> dict[str, list[float]]:
         "echo Get Value": Message(
             destination=echo_service.BUS_NAME,
             path=echo_service.PATH,
-            interface=PROPS,
+            interface=PROPERTIES_IFACE,
             member="Get",
             signature="ss",
             body=[echo_service.IFACE, "Value"],

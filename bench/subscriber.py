@@ -9,14 +9,16 @@ from jeepney import MatchRule
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 
+from i3project_dbus.dbus.names import MANAGER_IFACE, MANAGER_PATH
+
 
 def main() -> None:
     conn = open_dbus_connection(sys.argv[1])
     rule = MatchRule(
         type="signal",
-        interface="org.i3project.Manager1",
+        interface=MANAGER_IFACE,
         member="ProjectSwitched",
-        path="/org/i3project/Manager1",
+        path=MANAGER_PATH,
     )
     conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=10)
     with conn.filter(rule) as queue:

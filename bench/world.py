@@ -6,8 +6,9 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from .dbus import Client, Quiescer
+from .dbus import Client
 from .env import Environment, wait_for
+from .quiesce import Quiescer
 from .xwin import XWindows
 
 PER_WORKSPACE = 25  # i3 tiles every window of a workspace; keep each one modest

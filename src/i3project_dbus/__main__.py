@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         from . import __version__
 
-        sys.stdout.write(__version__ + "\n")
+        sys.stdout.write(f"i3project-dbus {__version__}\n")
         return 0
     if args.command == "install":
         from .install import run_install

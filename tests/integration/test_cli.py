@@ -6,12 +6,17 @@ Every subcommand, --json parsed, plain output for pipes, and the exit codes: 0 o
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import re
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -142,7 +147,8 @@ def test_current_json_describes_the_project(world: dict[str, Any]) -> None:
 def test_list_plain_names_and_json(world: dict[str, Any]) -> None:
     a = world["address"]
     rows = [line.split("\t") for line in ok(a, "list").splitlines()]
-    assert [r[:3] for r in rows] == [["*", "alpha", "Alpha Project"], ["-", "beta", ""]]
+    # beta has no display name: the name stands in, as D-Bus DisplayName does.
+    assert [r[:3] for r in rows] == [["*", "alpha", "Alpha Project"], ["-", "beta", "beta"]]
     assert ok(a, "list", "--names").split() == ["alpha", "beta"]
     projects = as_json(a, "list")
     assert [(p["name"], p["active"], p["windows"]) for p in projects] == [
@@ -180,7 +186,7 @@ def test_windows_plain_json_and_project_filter(world: dict[str, Any]) -> None:
 def test_create_show_delete(world: dict[str, Any], tmp_path: Path) -> None:
     a = world["address"]
     out = ok(a, "create", "gamma", "--directory", str(tmp_path), "--icon", "G",
-             "--display-name", "Gamma", "--scoped", "Emacs", "Code")  # fmt: skip
+             "--display-name", "Gamma", "--scoped", "Emacs", "--scoped", "Code")  # fmt: skip
     assert out.strip() == f"{MANAGER_PATH}/projects/gamma"
     data = as_json(a, "show", "gamma")
     assert data["directory"] == str(tmp_path)
@@ -297,7 +303,20 @@ def test_diagnose_finds_nothing_on_a_consistent_desktop(world: dict[str, Any]) -
 def test_reload_and_version(world: dict[str, Any]) -> None:
     a = world["address"]
     assert ok(a, "reload") == ""
-    assert ok(a, "--version").startswith("i3project ")
+    from i3project_dbus import __version__
+
+    assert ok(a, "--version") == f"i3project {__version__}\n"
+    service = subprocess.run([sys.executable, "-m", "i3project_dbus", "--version"],
+                             env=cli_env(a), capture_output=True, text=True, timeout=30,
+                             check=True)  # fmt: skip
+    assert service.stdout == f"i3project-dbus {__version__}\n"
+
+
+def test_no_command_prints_the_short_usage_and_exits_2(bus: DBusDaemon) -> None:
+    proc = run(bus.address)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("usage: i3project ") and len(proc.stderr.splitlines()) <= 2
 
 
 # --- menu --------------------------------------------------------------------------------
@@ -362,7 +381,6 @@ def test_usage_errors_exit_3_and_existing_project_too(world: dict[str, Any]) -> 
     a = world["address"]
     assert run(a, "frobnicate").returncode == INVALID
     assert run(a, "switch").returncode == INVALID
-    assert run(a).returncode == INVALID
     proc = run(a, "create", "alpha")
     assert proc.returncode == INVALID
     assert "ProjectExists" in proc.stderr
@@ -507,3 +525,219 @@ def test_zsh_completion_is_printed(world: dict[str, Any]) -> None:
     script = ok(world["address"], "completion", "zsh")
     assert script.startswith("#compdef i3project")
     assert "list --names" in script
+
+
+# --- on a terminal ---------------------------------------------------------------------------
+
+
+def _take_terminal() -> None:
+    """In the child: a session of its own with the pty as its controlling terminal, as a
+    shell in a terminal emulator gives the commands it runs."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def run_tty(
+    address: str,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    columns: int = 80,
+    controlling: bool = True,
+    timeout: float = 30,
+) -> tuple[int, str]:
+    """The CLI with a pty as stdin, stdout and stderr: (exit code, what it printed).
+    controlling=False: the pty is inherited but not its controlling terminal, as for a
+    key binding of an i3 started from a console (i3 runs bindings after setsid)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    full_env = {**cli_env(address), "TERM": "xterm-256color", **(env or {})}
+    preexec = _take_terminal if controlling else os.setsid
+    proc = subprocess.Popen([*CLI, *args], stdin=follower, stdout=follower, stderr=follower,
+                            env=full_env, preexec_fn=preexec)  # fmt: skip
+    os.close(follower)
+    output = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                proc.kill()
+                raise AssertionError(f"i3project {' '.join(args)}: no end within {timeout} s")
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: every process holding the pty has closed it
+                break
+            if not chunk:
+                break
+            output += chunk
+        return proc.wait(10), output.decode().replace("\r\n", "\n")
+    finally:
+        os.close(leader)
+
+
+def tty_ok(address: str, *args: str, **kwargs: Any) -> str:
+    code, out = run_tty(address, *args, **kwargs)
+    assert code == OK, f"i3project {' '.join(args)}: {code}\n{out}"
+    return out
+
+
+SWITCH_LINE = r"(?P<label>.+): showed (?P<shown>\d+), hid (?P<hid>\d+) \(\d+(\.\d)? ms\)"
+
+
+def switch_line(text: str) -> tuple[str, int, int]:
+    found = re.fullmatch(SWITCH_LINE, text.strip())
+    assert found is not None, f"not a switch line: {text!r}"
+    return found["label"], int(found["shown"]), int(found["hid"])
+
+
+def test_switch_clear_and_assign_on_a_terminal_say_what_the_service_did(
+    world: dict[str, Any],
+) -> None:
+    a, bus = world["address"], world["bus"]
+    assert switch_line(tty_ok(a, "switch", "beta")) == ("beta", 1, 1)
+    assert active(bus) == "beta"
+    assert switch_line(tty_ok(a, "clear")) == ("no project", 1, 0)
+    ok(a, "switch", "alpha")
+    browser = window(a, "browser")["id"]
+    # Assigned to a project that is not active: the service hides it at once.
+    label = f"window {browser} assigned to beta"
+    assert switch_line(tty_ok(a, "assign", str(browser), "beta")) == (label, 0, 1)
+    assert window(a, "browser")["hidden"]
+
+
+def test_a_switch_is_quiet_with_q_and_from_a_key_binding(world: dict[str, Any]) -> None:
+    a, bus = world["address"], world["bus"]
+    assert tty_ok(a, "switch", "-q", "beta") == ""
+    assert active(bus) == "beta"
+    # i3 started from a console: the binding inherits the terminal, not as its own.
+    assert tty_ok(a, "switch", "alpha", controlling=False) == ""
+    assert active(bus) == "alpha"
+    assert tty_ok(a, "clear", controlling=False) == ""
+    assert active(bus) == ""
+
+
+def test_no_color_means_no_escapes_on_a_terminal(world: dict[str, Any]) -> None:
+    a = world["address"]
+    assert "\x1b[" in tty_ok(a, "list")  # styled without NO_COLOR, so the check can fail
+    for args in (("list",), ("windows",), ("current",), ("show", "alpha"), ("events", "-n", "3"),
+                 ("diagnose",)):  # fmt: skip
+        out = tty_ok(a, *args, env={"NO_COLOR": "1"})
+        assert "\x1b" not in out, f"{args}: {out!r}"
+        assert out.strip()
+
+
+def test_windows_never_cuts_an_id_in_80_columns(world: dict[str, Any]) -> None:
+    a = world["address"]
+    ids = [str(w["id"]) for w in as_json(a, "windows")]
+    out = tty_ok(a, "windows", columns=80, env={"NO_COLOR": "1"})
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for con_id in ids:
+        assert con_id in out, f"{con_id} cut in:\n{out}"
+
+
+def test_current_on_a_terminal_says_no_project(world: dict[str, Any]) -> None:
+    a = world["address"]
+    assert tty_ok(a, "current", env={"NO_COLOR": "1"}).strip() == "alpha"
+    ok(a, "clear")
+    assert tty_ok(a, "current", env={"NO_COLOR": "1"}).strip() == "no project"
+    assert ok(a, "current") == "\n"  # a script still reads an empty line
+
+
+# --- a hung service ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_switch_gives_up_on_a_hung_service_within_5_s(
+    world: dict[str, Any], terminal: bool
+) -> None:
+    a, svc = world["address"], world["service"]
+    svc.signal(signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        if terminal:
+            code, err = run_tty(a, "switch", "beta", timeout=20)
+        else:
+            proc = run(a, "switch", "beta", timeout=20)
+            code, err = proc.returncode, proc.stderr
+        took = time.monotonic() - start
+    finally:
+        svc.signal(signal.SIGCONT)
+    assert code == UNREACHABLE, err
+    assert "did not answer" in err and "5 s" in err
+    # 5 s per call; on a terminal the event count is read first (and that call gives up).
+    assert took < 8
+    if terminal:
+        assert ok(a, "current") == "alpha\n"  # the switch was never sent
+    else:
+        poll(lambda: active(world["bus"]) == "beta", what="the queued switch once resumed")
+
+
+# --- the menu without a menu program ------------------------------------------------------------
+
+
+@pytest.fixture
+def notification_daemon(bus: DBusDaemon, tmp_path: Path) -> Iterator[None]:
+    """python-dbusmock's notification_daemon template on the private bus."""
+    log = open(tmp_path / "dbusmock.log", "wb")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dbusmock", "--template", "notification_daemon"],
+        env=clean_env(bus.env()), stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        poll(lambda: busctl_rc(bus.address, "status", NOTIFICATIONS)[0] == 0, timeout=10,
+             what="the mock notification daemon")  # fmt: skip
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+NOTIFICATIONS = "org.freedesktop.Notifications"
+
+
+def notifications(bus: DBusDaemon) -> list[list[Any]]:
+    """The arguments of every Notify call the mock daemon received (variants unwrapped)."""
+    out = busctl(bus.address, "--json=short", "call", NOTIFICATIONS,
+                 "/org/freedesktop/Notifications", "org.freedesktop.DBus.Mock",
+                 "GetCalls")  # fmt: skip
+    return [[arg["data"] for arg in call[2]] for call in json.loads(out)["data"][0]
+            if call[1] == "Notify"]  # fmt: skip
+
+
+def menu_without_programs(address: str, tmp_path: Path, *args: str) -> tuple[int, str, float]:
+    """`i3project menu` as a status bar's click runs it: output to pipes, and here a PATH
+    with neither rofi nor dmenu."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir(exist_ok=True)
+    env = {**cli_env(address), "PATH": str(empty)}
+    env.pop("I3PROJECT_MENU", None)
+    start = time.monotonic()
+    proc = subprocess.run([*CLI, "menu", *args], env=env, capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return proc.returncode, proc.stderr, time.monotonic() - start
+
+
+@pytest.mark.usefixtures("notification_daemon")
+def test_a_menu_click_without_a_menu_program_sends_a_notification(
+    bus: DBusDaemon, tmp_path: Path
+) -> None:
+    code, err, _ = menu_without_programs(bus.address, tmp_path)
+    assert code == ERROR
+    assert "no menu program" in err
+    sent = notifications(bus)
+    assert len(sent) == 1
+    _app, _replaces, _icon, summary, body, *_ = sent[0]
+    assert summary == "i3project menu" and "no menu program" in body
+    code, err, _ = menu_without_programs(bus.address, tmp_path, "--launcher", "no-such-menu")
+    assert code == ERROR and "cannot run the menu" in err
+    poll(lambda: len(notifications(bus)) == 2, timeout=5, what="a second notification")
+
+
+def test_a_menu_click_without_a_notification_daemon_says_it_on_stderr(
+    bus: DBusDaemon, tmp_path: Path
+) -> None:
+    code, err, took = menu_without_programs(bus.address, tmp_path)
+    assert code == ERROR
+    assert err.startswith("i3project: no menu program") and "Traceback" not in err
+    assert took < 10

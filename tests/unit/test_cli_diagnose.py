@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from i3project_dbus.cli.diagnose import diagnose, mark_project
+from i3project_dbus.cli.diagnose import diagnose, mark_project, tree_windows
 from i3project_dbus.dbus import names
 
 
@@ -51,6 +51,14 @@ def test_marks_that_disagree_with_the_service() -> None:
     assert mark_project(["x", "project:web:12"]) == "web"
     assert mark_project(["project:old"]) == "old"
     assert mark_project([]) is None
+
+
+def test_marks_are_read_as_the_service_reads_them() -> None:
+    # One parser of marks (model.marks): a name the service refuses is no assignment,
+    # so it cannot disagree with the service's "no project".
+    assert mark_project(["project:bad name!:1", "project:web:2"]) == "web"
+    assert mark_project(["project:bad name!:1"]) is None
+    assert diagnose(state(window(1, marks=["project:bad name!:1"]))) == []
 
 
 def test_windows_unknown_to_the_service_or_missing_from_the_bus() -> None:
@@ -103,3 +111,20 @@ def test_i3s_tree_is_the_truth_for_placement() -> None:
 def test_a_window_gone_from_i3_is_named() -> None:
     believed = state(window(1, project="a", scope="scoped", marks=["project:a:1"]))
     assert kinds(diagnose(believed, tree=_tree())) == ["ghost-window"]
+
+
+def test_the_tree_is_read_for_workspaces_floating_windows_and_not_docks() -> None:
+    floating = {"id": 50, "type": "floating_con", "nodes": [_con(5, ["project:b:5"])]}
+    hidden = {"id": 60, "type": "floating_con",
+              "nodes": [_con(6, ["project:b:6", "_i3p_restore:6:0:1"])]}  # fmt: skip
+    scratch = {"id": 91, "type": "workspace", "name": "__i3_scratch", "nodes": [],
+               "floating_nodes": [hidden]}  # fmt: skip
+    tree = _tree(_con(1, []))
+    output = tree["nodes"][0]
+    output["nodes"][0]["floating_nodes"] = [floating]
+    output["nodes"].append(scratch)
+    output["nodes"].append({"id": 3, "type": "dockarea", "nodes": [_con(9, [])]})
+    found = {w.id: w for w in tree_windows(tree)}
+    assert sorted(found) == [1, 5, 6]
+    assert (found[5].workspace, found[5].project, found[5].hidden) == ("1", "b", False)
+    assert (found[6].workspace, found[6].project, found[6].hidden) == ("__i3_scratch", "b", True)

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from i3project_dbus.cli import errors
-from i3project_dbus.cli.commands import event_matches, menu_lines
+from i3project_dbus.cli import errors, wire
+from i3project_dbus.cli import parser as parser_mod
 from i3project_dbus.cli.completion import SCRIPTS
 from i3project_dbus.cli.main import main
+from i3project_dbus.cli.menu import menu_lines
+from i3project_dbus.cli.parser import build_parser
+from i3project_dbus.cli.present import event_matches
 from i3project_dbus.dbus import names
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -48,13 +51,53 @@ def test_usage_errors_exit_3_not_argparses_2(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as info:
         main(["watch", "--format", "xml"])
     assert info.value.code == errors.INVALID
-    assert main([]) == errors.INVALID
     capsys.readouterr()
 
 
-def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_command_prints_the_short_usage_and_exits_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("usage: i3project ")
+    assert "positional arguments" not in err and "exit codes" not in err
+
+
+def test_both_programs_print_the_version_in_one_form(capsys: pytest.CaptureFixture[str]) -> None:
+    from i3project_dbus import __main__ as service_main
+    from i3project_dbus import __version__
+
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out.startswith("i3project ")
+    assert capsys.readouterr().out == f"i3project {__version__}\n"
+    assert service_main.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"i3project-dbus {__version__}\n"
+
+
+def test_create_takes_scoped_classes_one_option_each() -> None:
+    parser = build_parser()
+    args = parser.parse_args(["create", "--scoped", "Foo", "--scoped", "Bar", "NAME"])
+    assert (args.name, args.scoped) == ("NAME", ["Foo", "Bar"])
+    assert parser.parse_args(["create", "NAME"]).scoped is None
+    # The usage says what the parser takes: one CLASS per --scoped.
+    create = parser._subparsers._group_actions[0].choices["create"]  # type: ignore[union-attr]
+    assert "[--scoped CLASS]" in create.format_usage()
+
+
+@pytest.mark.parametrize(
+    ("argv", "seconds"),
+    [
+        (["switch", "x"], parser_mod.KEYPRESS_TIMEOUT),
+        (["clear"], parser_mod.KEYPRESS_TIMEOUT),
+        (["list"], parser_mod.CALL_TIMEOUT),
+        (["--timeout", "40", "switch", "x"], 40.0),
+        (["--timeout", "0.5", "list"], 0.5),
+    ],
+)
+def test_switch_and_clear_give_up_sooner_than_queries(argv: list[str], seconds: float) -> None:
+    assert parser_mod.timeout_for(build_parser().parse_args(argv)) == seconds
+    assert parser_mod.KEYPRESS_TIMEOUT <= 5 < parser_mod.CALL_TIMEOUT
+    assert wire.DEFAULT_TIMEOUT == parser_mod.KEYPRESS_TIMEOUT
 
 
 def test_event_type_filters() -> None:
@@ -87,10 +130,11 @@ def test_the_keypress_path_imports_neither_asyncio_nor_rich_nor_jeepney(tmp_path
     env["PYTHONPATH"] = str(SRC)
     # A bus address it can parse but not reach: the call fails after the imports are done.
     env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path}/none"
+    # fast_path: the terminal check, then wire; the unreachable bus sends it back (None).
     program_fast = (
         "import sys\n"
-        "from i3project_dbus.cli import wire\n"
-        "try:\n    wire.call('SwitchProject', 'x', timeout=1)\nexcept OSError:\n    pass\n"
+        "from i3project_dbus.cli.main import fast_path\n"
+        "assert fast_path(['switch', 'x']) is None\n"
         "print(sorted(m for m in ('asyncio', 'rich', 'jeepney', 'dbus_fast', 'typing',"
         " 'argparse', 'json', 'socket', 'enum') if m in sys.modules))\n"
     )

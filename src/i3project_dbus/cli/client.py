@@ -1,8 +1,10 @@
-"""A light blocking D-Bus client (jeepney): no asyncio, so one-shot commands start fast.
+"""The blocking D-Bus client (jeepney) of the one-shot commands other than the keypress path.
 
-`i3project switch NAME` is bound to a key; Python with asyncio and dbus_fast.aio takes
-~100 ms just to import, jeepney ~10 ms. Calls go to the bus name, so a service that is
-not running is started by D-Bus activation if the activation file is installed.
+No asyncio: Python with asyncio and dbus_fast.aio takes ~100 ms just to import. The
+keypress path (`switch NAME`, `clear`) does not come here at all but goes through
+cli/wire.py, unless stdout is a person's terminal or wire cannot speak to the bus.
+Calls go to the bus name, so a service that is not running is started by D-Bus
+activation if the activation file is installed.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from jeepney.io.blocking import DBusConnection, open_dbus_connection
 from ..busaddress import entries, session_bus_address
 from ..dbus import names
 from .errors import UNREACHABLE, CliError, from_dbus_error
+from .present import Event
 
 DEFAULT_TIMEOUT = 25.0
+# A notification is a courtesy: a daemon that is slow to start is not waited for long.
+NOTIFY_TIMEOUT = 3.0
 
 Variant = tuple[str, Any]
 
@@ -82,18 +87,21 @@ class Client:
         method: str,
         signature: str | None = None,
         body: tuple[Any, ...] = (),
+        destination: str = names.BUS_NAME,
+        timeout: float | None = None,
     ) -> tuple[Any, ...]:
-        """Call a method of the service; return the reply body, or raise CliError."""
+        """Call a method of the service (or of `destination`); return the reply body, or
+        raise CliError."""
         conn = self.connect()
-        address = DBusAddress(path, bus_name=names.BUS_NAME, interface=interface)
+        address = DBusAddress(path, bus_name=destination, interface=interface)
         msg = new_method_call(address, method, signature, body)
+        timeout = self.timeout if timeout is None else timeout
         try:
-            reply = conn.send_and_get_reply(msg, timeout=self.timeout)
+            reply = conn.send_and_get_reply(msg, timeout=timeout)
         except TimeoutError:
-            raise CliError(
-                f"the i3project service did not answer {method} within {self.timeout:g} s",
-                UNREACHABLE,
-            ) from None
+            who = "the i3project service" if destination == names.BUS_NAME else destination
+            raise CliError(f"{who} did not answer {method} within {timeout:g} s",
+                           UNREACHABLE) from None  # fmt: skip
         except (OSError, ValueError) as exc:
             raise CliError(f"lost the session bus connection: {exc}", UNREACHABLE) from None
         if reply.header.message_type == MessageType.error:
@@ -154,9 +162,27 @@ class Client:
         (path,) = self.manager("GetWindow", "t", con_id)
         self.call(path, names.WINDOW_IFACE, "Focus")
 
-    def recent_events(self, limit: int) -> list[tuple[int, int, str, dict[str, Any]]]:
+    def recent_events(self, limit: int) -> list[Event]:
         (events,) = self.call(names.EVENTS_PATH, names.EVENTS_IFACE, "Recent", "u", (limit,))
-        return [(i, t, kind, unwrap(details)) for i, t, kind, details in events]
+        return [Event(i, t, kind, unwrap(details)) for i, t, kind, details in events]
+
+    def event_count(self) -> int:
+        """The id of the newest event recorded (Events.Count)."""
+        return int(self.get_property(names.EVENTS_PATH, names.EVENTS_IFACE, "Count"))
+
+    def notify(self, summary: str, body: str) -> bool:
+        """A desktop notification (org.freedesktop.Notifications); False if no daemon
+        took it."""
+        hints = {"urgency": ("y", 1), "category": ("s", "x-i3project.error")}
+        try:
+            self.call(names.NOTIFICATIONS_PATH, names.NOTIFICATIONS_IFACE, "Notify",
+                      "susssasa{sv}i", ("i3project", 0, "dialog-error", summary, body, [],
+                                        hints, -1),
+                      destination=names.NOTIFICATIONS_BUS_NAME,
+                      timeout=NOTIFY_TIMEOUT)  # fmt: skip
+        except CliError:
+            return False
+        return True
 
     def managed_objects(self) -> dict[str, dict[str, dict[str, Any]]]:
         (objects,) = self.call(names.MANAGER_PATH, names.OBJECT_MANAGER_IFACE, "GetManagedObjects")

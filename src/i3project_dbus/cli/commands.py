@@ -1,7 +1,8 @@
 """The subcommands: each takes the parsed arguments and returns an exit code.
 
-One-shot commands use the blocking jeepney Client; watch and monitor import their
-asyncio modules only when chosen.
+They use the blocking jeepney Client; watch and monitor import their asyncio modules
+only when chosen. The keypress path (`switch NAME`, `clear` in a key binding) does not
+come here: main.fast_path sends it through cli/wire.py.
 """
 
 from __future__ import annotations
@@ -9,29 +10,35 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..dbus import names
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
+from .menu import cmd_menu
 from .output import Column, Output
+from .parser import timeout_for
+from .present import (
+    Event,
+    event_json,
+    event_matches,
+    print_events,
+    print_windows,
+    project_rows,
+    switch_summary,
+)
 
-SCRATCHPAD = "__i3_scratch"
-CLEAR_ENTRY = "[clear]"
-LAUNCHERS = (("rofi", "rofi -dmenu -i -p project"), ("dmenu", "dmenu -i -p project"))
+# How many of the newest events to read for the line a switch prints on a terminal.
+SUMMARY_EVENTS = 64
 
 
 def run(args: argparse.Namespace) -> int:
     handler = HANDLERS[args.command]
     if args.command in ("watch", "monitor", "completion"):
         return handler(args, None)
-    with Client(timeout=args.timeout) as client:
+    with Client(timeout=timeout_for(args)) as client:
         return handler(args, client)
-
-
-# -- helpers --------------------------------------------------------------------------
 
 
 def find_project(state: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -42,58 +49,6 @@ def find_project(state: Mapping[str, Any], name: str) -> dict[str, Any]:
     raise CliError(
         f"no project named {name!r} [NoSuchProject]", INVALID, names.ERROR_NO_SUCH_PROJECT
     )
-
-
-def project_rows(state: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Projects with their window count and whether each is active."""
-    active = state.get("active_project", "")
-    counts: dict[str, int] = {}
-    for window in state.get("windows", []):
-        if window.get("project"):
-            counts[window["project"]] = counts.get(window["project"], 0) + 1
-    return [
-        {
-            "name": p.get("name", ""),
-            "display_name": p.get("display_name", ""),
-            "icon": p.get("icon", ""),
-            "directory": p.get("directory", ""),
-            "scoped_classes": list(p.get("scoped_classes") or []),
-            "active": p.get("name") == active,
-            "windows": counts.get(p.get("name", ""), 0),
-            "created": p.get("created", ""),
-            "last_active": p.get("last_active", ""),
-        }
-        for p in state.get("projects", [])
-    ]
-
-
-def window_flags(window: Mapping[str, Any]) -> str:
-    flags = [f for f in ("hidden", "focused", "floating", "urgent") if window.get(f)]
-    return ",".join(flags)
-
-
-def print_windows(out: Output, windows: Sequence[Mapping[str, Any]], title: str = "") -> None:
-    columns = [
-        Column("ID", "cyan", "right"), Column("CLASS", "green"), Column("TITLE"),
-        Column("WORKSPACE", "yellow"), Column("PROJECT", "magenta"), Column("SCOPE"),
-        Column("STATE"),
-    ]  # fmt: skip
-    rows = [
-        [
-            str(w.get("id", "")),
-            str(w.get("class", "")),
-            str(w.get("title", "")),
-            "(hidden)"
-            if w.get("workspace") == SCRATCHPAD and out.is_tty
-            else w.get("workspace", ""),
-            str(w.get("project", "")) or ("-" if out.is_tty else ""),
-            str(w.get("scope", "")),
-            window_flags(w),
-        ]
-        for w in windows
-    ]
-    styles = ["dim" if w.get("hidden") else "bold" if w.get("focused") else "" for w in windows]
-    out.table(columns, rows, title=title, row_styles=styles)
 
 
 # -- query commands -------------------------------------------------------------------
@@ -133,7 +88,7 @@ def cmd_current(args: argparse.Namespace, client: Client) -> int:
         return OK
     active = client.active()
     if out.is_tty:
-        out.message(f"[bold green]{active}[/]" if active else "[dim]no active project[/]", active)
+        out.message(f"[bold green]{active}[/]" if active else "[dim]no project[/]", active)
     else:
         out.line(active)
     return OK
@@ -177,50 +132,6 @@ def cmd_windows(args: argparse.Namespace, client: Client) -> int:
     return OK
 
 
-def event_matches(kind: str, patterns: Sequence[str] | None) -> bool:
-    """`project::switch` exactly, `project` for every project::*, or a glob."""
-    import fnmatch
-
-    if not patterns:
-        return True
-    for pattern in patterns:
-        if kind == pattern or kind.split("::", 1)[0] == pattern:
-            return True
-        if fnmatch.fnmatchcase(kind, pattern):
-            return True
-    return False
-
-
-def event_json(event: tuple[int, int, str, Mapping[str, Any]]) -> dict[str, Any]:
-    event_id, time_us, kind, details = event
-    return {"id": event_id, "time_us": time_us, "time": format_time(time_us, iso=True),
-            "type": kind, "details": dict(details)}  # fmt: skip
-
-
-def format_time(time_us: int, iso: bool = False) -> str:
-    seconds = time_us / 1_000_000
-    if iso:
-        from datetime import UTC, datetime
-
-        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
-    return time.strftime("%H:%M:%S", time.localtime(seconds)) + f".{time_us // 1000 % 1000:03d}"
-
-
-def format_details(details: Mapping[str, Any]) -> str:
-    return " ".join(f"{k}={v}" for k, v in details.items() if k != "duration_us")
-
-
-def print_events(out: Output, events: Sequence[tuple[int, int, str, Mapping[str, Any]]]) -> None:
-    if not out.is_tty:
-        for e in events:
-            out.line(f"{e[0]}\t{format_time(e[1], iso=True)}\t{e[2]}\t{format_details(e[3])}")
-        return
-    columns = [Column("ID", "dim", "right"), Column("TIME", "dim"), Column("TYPE", "cyan"),
-               Column("DETAILS")]  # fmt: skip
-    rows = [[str(e[0]), format_time(e[1]), e[2], format_details(e[3])] for e in events]
-    out.table(columns, rows)
-
-
 def cmd_events(args: argparse.Namespace, client: Client) -> int:
     if args.limit < 0:
         raise CliError("--limit must be 0 or more", INVALID)
@@ -229,7 +140,7 @@ def cmd_events(args: argparse.Namespace, client: Client) -> int:
         from .follow import follow_events
 
         return follow_events(client, out, args.limit, lambda k: event_matches(k, args.types))
-    events = [e for e in client.recent_events(0) if event_matches(e[2], args.types)]
+    events = [e for e in client.recent_events(0) if event_matches(e.type, args.types)]
     if args.limit:
         events = events[-args.limit :]
     if args.json:
@@ -277,13 +188,40 @@ def cmd_diagnose(args: argparse.Namespace, client: Client) -> int:
 # -- actions ---------------------------------------------------------------------------
 
 
+def acted(args: argparse.Namespace, client: Client, act: Callable[[], None],
+          label: str, matches: Callable[[Event], bool]) -> None:  # fmt: skip
+    """Run `act`; for a person at a terminal, then print one line with the service's
+    own counts, read from the event it recorded (one past the count read before)."""
+    if args.quiet or not args.interactive:
+        act()
+        return
+    before = client.event_count()
+    act()
+    newer = [e for e in client.recent_events(SUMMARY_EVENTS) if e.id > before and matches(e)]
+    Output().line(switch_summary(label, newer[-1] if newer else None))
+
+
+# The matchers import the model's event types when they first run: a person at a
+# terminal waits for them, a script does not.
+
+
 def cmd_switch(args: argparse.Namespace, client: Client) -> int:
-    client.switch(args.name)
+    def matches(event: Event) -> bool:
+        from ..model.events import PROJECT_SWITCH
+
+        return event.type == PROJECT_SWITCH and event.details.get("current") == args.name
+
+    acted(args, client, lambda: client.switch(args.name), args.name, matches)
     return OK
 
 
 def cmd_clear(args: argparse.Namespace, client: Client) -> int:
-    client.clear()
+    def matches(event: Event) -> bool:
+        from ..model.events import PROJECT_CLEAR
+
+        return event.type == PROJECT_CLEAR and event.details.get("origin") != "assign"
+
+    acted(args, client, client.clear, "no project", matches)
     return OK
 
 
@@ -342,61 +280,14 @@ def resolve_window(client: Client, spec: str) -> int:
 
 def cmd_assign(args: argparse.Namespace, client: Client) -> int:
     project = "" if args.project in ("", "-") else args.project
-    client.assign(resolve_window(client, args.window), project)
-    return OK
+    con_id = resolve_window(client, args.window)
 
+    def matches(event: Event) -> bool:
+        # The switch the service makes after an assignment, to hide or show the window.
+        return event.details.get("origin") == "assign"
 
-# -- menu ------------------------------------------------------------------------------
-
-
-def menu_lines(state: Mapping[str, Any]) -> list[str]:
-    """One line per project (the name first, so the choice parses), and a clear entry."""
-    lines = []
-    for row in project_rows(state):
-        title = row["display_name"] or row["name"]
-        icon = f"{row['icon']} " if row["icon"] else ""
-        active = "  (active)" if row["active"] else ""
-        lines.append(f"{row['name']}  {icon}{title}{active}")
-    if state.get("active_project"):
-        lines.append(f"{CLEAR_ENTRY}  show every window")
-    return lines
-
-
-def default_launcher(which: Callable[[str], str | None] | None = None) -> str:
-    import shutil
-
-    which = which or shutil.which
-    configured = os.environ.get("I3PROJECT_MENU", "")
-    if configured:
-        return configured
-    for binary, command in LAUNCHERS:
-        if which(binary):
-            return command
-    raise CliError("no menu program: install rofi or dmenu, or pass --launcher CMD", ERROR)
-
-
-def cmd_menu(args: argparse.Namespace, client: Client) -> int:
-    import shlex
-    import subprocess
-
-    lines = menu_lines(client.state())
-    if args.print_only:
-        for line in lines:
-            sys.stdout.write(line + "\n")
-        return OK
-    launcher = args.launcher or default_launcher()
-    try:
-        proc = subprocess.run(shlex.split(launcher), input="\n".join(lines) + "\n",
-                              capture_output=True, text=True, check=False)  # fmt: skip
-    except OSError as exc:
-        raise CliError(f"cannot run the menu {launcher!r}: {exc}", ERROR) from None
-    choice = proc.stdout.strip().split()
-    if not choice:
-        return OK  # cancelled (rofi and dmenu exit 1 on Escape)
-    if choice[0] == CLEAR_ENTRY:
-        client.clear()
-    else:
-        client.switch(choice[0])
+    label = f"window {con_id} " + (f"assigned to {project}" if project else "unassigned")
+    acted(args, client, lambda: client.assign(con_id, project), label, matches)
     return OK
 
 

@@ -50,6 +50,7 @@ _i3project() {
             return ;;
     esac
     local opts="--help"
+    case "$cmd" in switch|clear|assign) opts="--quiet --help" ;; esac
     case "$cmd" in
         switch|delete|show)
             if [[ $cur != -* && $nargs -eq 0 ]]; then
@@ -118,15 +119,19 @@ _i3project() {
         command) _describe -t commands 'i3project command' commands ;;
         args)
             case $line[1] in
-                switch|delete|show) _arguments '1:project:_i3project_projects' ;;
+                switch) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' \
+                    '1:project:_i3project_projects' ;;
+                clear) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' ;;
+                delete|show) _arguments '1:project:_i3project_projects' ;;
                 list) _arguments '--json[print JSON]' '--names[names only]' ;;
                 current|diagnose) _arguments '--json[print JSON]' ;;
                 create) _arguments '1:name:' '--directory[directory]:dir:_directories' \
                     '--icon[icon]:icon:' '--display-name[title]:title:' \
-                    '--scoped[scoped classes]:*:class:' '--json[print JSON]' ;;
+                    '*--scoped[a scoped class (repeatable)]:class:' '--json[print JSON]' ;;
                 windows) _arguments '--project[project]:project:_i3project_projects' \
                     '--json[print JSON]' ;;
-                assign) _arguments '1:window:(focused)' '2:project:_i3project_projects' ;;
+                assign) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' \
+                    '1:window:(focused)' '2:project:_i3project_projects' ;;
                 events) _arguments '--limit[how many]:n:' '--type[event type]:type:' \
                     '--follow[keep printing]' '--json[print JSON]' ;;
                 monitor) _arguments '--mode[mode]:mode:(live events history diagnose)' \

@@ -3,20 +3,20 @@
 Input is what the service reports over D-Bus: GetState (its model of the i3 tree, with
 each window's i3 marks), GetManagedObjects (what it publishes) and GetTree (i3's own
 tree, read by the service when asked). The placement rules are checked against i3's tree
-when it is there, so a stale model cannot hide a misplaced window. Pure functions, so the
-rules are tested without a bus.
+when it is there, so a stale model cannot hide a misplaced window. Marks are read by the
+model's parser (model.marks), the one the service uses. Pure functions, so the rules are
+tested without a bus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from ..dbus import names
-
-SCRATCHPAD: Final = "__i3_scratch"
-ASSIGN_PREFIX: Final = "project:"
+from ..model.marks import parse_assignment
+from ..model.window import SCRATCHPAD, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +29,42 @@ class Mismatch:
         return {"kind": self.kind, "window": self.window, "message": self.message}
 
 
-def mark_project(marks: list[str]) -> str | None:
-    """The project an assignment mark (project:NAME:TOKEN or project:NAME) names."""
+def mark_project(marks: Iterable[str]) -> str | None:
+    """The project the window's assignment mark names, read as the service reads it."""
     for mark in marks:
-        if mark.startswith(ASSIGN_PREFIX):
-            return mark[len(ASSIGN_PREFIX) :].split(":", 1)[0]
+        project = parse_assignment(mark)
+        if project is not None:
+            return project
     return None
+
+
+def _is_window(node: Mapping[str, Any]) -> bool:
+    # An X window (i3, XWayland) or a native Wayland view (sway: app_id or shell).
+    return bool(node.get("window")) or node.get("app_id") is not None or "shell" in node
+
+
+def _walk(node: Mapping[str, Any], workspace: str) -> Iterator[Window]:
+    kind = node.get("type")
+    if kind == "dockarea":
+        return  # bars and docks are not windows
+    if kind == "workspace":
+        workspace = str(node.get("name") or "")
+    if kind in ("con", "floating_con") and _is_window(node):
+        props = node.get("window_properties") or {}
+        wm_class = str(props.get("class") or node.get("app_id") or "")
+        marks = tuple(str(m) for m in node.get("marks") or ())
+        yield Window(id=int(node["id"]), wm_class=wm_class, title=str(node.get("name") or ""),
+                     workspace=workspace, marks=marks)  # fmt: skip
+        return
+    for child in [*(node.get("nodes") or ()), *(node.get("floating_nodes") or ())]:
+        yield from _walk(child, workspace)
+
+
+def tree_windows(tree: Mapping[str, Any]) -> list[Window]:
+    """The windows of GetTree's reply (i3's own JSON) with their workspace and marks: all
+    the placement rules read. The client reads the tree itself; it never imports the
+    service's i3 adapter."""
+    return list(_walk(tree, ""))
 
 
 def describe(window: Mapping[str, Any]) -> str:
@@ -127,11 +157,9 @@ def check_objects(
 
 def check_tree(state: Mapping[str, Any], tree: Mapping[str, Any]) -> list[Mismatch]:
     """The model against i3's tree: windows one side does not know, and places that differ."""
-    from ..i3.tree import windows_from_tree
-
     found: list[Mismatch] = []
     known = {int(w.get("id", 0)): w for w in state.get("windows", [])}
-    in_i3 = {w.id: w for w in windows_from_tree(dict(tree))}
+    in_i3 = {w.id: w for w in tree_windows(tree)}
     for con_id, real in in_i3.items():
         window = known.get(con_id)
         if window is None:
@@ -151,9 +179,7 @@ def check_tree(state: Mapping[str, Any], tree: Mapping[str, Any]) -> list[Mismat
 
 def _as_in_i3(state: Mapping[str, Any], tree: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The service's windows with i3's placement and marks, for the placement rules."""
-    from ..i3.tree import windows_from_tree
-
-    in_i3 = {w.id: w for w in windows_from_tree(dict(tree))}
+    in_i3 = {w.id: w for w in tree_windows(tree)}
     merged = []
     for window in state.get("windows", []):
         real = in_i3.get(int(window.get("id", 0)))

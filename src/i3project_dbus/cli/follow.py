@@ -7,9 +7,7 @@ again from 1, so a new owner of the bus name resets that count.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 from jeepney import MatchRule, Message, MessageType
 from jeepney.bus_messages import message_bus
@@ -18,28 +16,7 @@ from ..dbus import names
 from .client import Client, unwrap
 from .errors import OK
 from .output import Output
-
-
-def _line(out: Output, event: tuple[int, int, str, dict[str, Any]]) -> None:
-    from .commands import event_json, format_details, format_time
-
-    if out.as_json:
-        out.line(json.dumps(event_json(event)))
-    elif out.is_tty:
-        stamp = format_time(event[1])
-        if out.color:
-            out.console.print(
-                f"[dim]{event[0]:>6} {stamp}[/] [cyan]{event[2]}[/] {format_details(event[3])}",
-                markup=True,
-                highlight=False,
-            )
-        else:
-            out.line(f"{event[0]:>6} {stamp} {event[2]} {format_details(event[3])}")
-    else:
-        out.line(
-            f"{event[0]}\t{format_time(event[1], iso=True)}\t{event[2]}\t{format_details(event[3])}"
-        )
-    out.stream.flush()
+from .present import Event, print_event_line
 
 
 def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str], bool]) -> int:
@@ -60,10 +37,10 @@ def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str
     events_rule = MatchRule(type="signal", path=names.EVENTS_PATH,
                             interface=names.EVENTS_IFACE, member="Event")  # fmt: skip
     last_id = 0
-    recent = [e for e in client.recent_events(0) if wanted(e[2])]
+    recent = [e for e in client.recent_events(0) if wanted(e.type)]
     for event in recent[-limit:] if limit else recent:
-        _line(out, event)
-        last_id = max(last_id, event[0])
+        print_event_line(out, event)
+        last_id = max(last_id, event.id)
     with conn.filter(events_rule) as events, conn.filter(owner_rule) as owners:
         while True:
             conn.recv_messages()
@@ -79,5 +56,5 @@ def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str
                 if event_id <= last_id or not wanted(kind):
                     continue
                 last_id = event_id
-                _line(out, (event_id, time_us, kind, unwrap(details)))
+                print_event_line(out, Event(event_id, time_us, kind, unwrap(details)))
     return OK

@@ -21,6 +21,7 @@ from dbus_fast.aio import MessageBus
 
 from ..busaddress import session_bus_address
 from ..dbus import names
+from .present import Event
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,7 @@ RECONNECT_DELAY = 1.0
 CALL_TIMEOUT = 10.0
 
 StateCallback = Callable[[dict[str, Any] | None], None]
-EventTuple = tuple[int, int, str, dict[str, Any]]
-EventCallback = Callable[[EventTuple], None]
+EventCallback = Callable[[Event], None]
 
 
 def plain_details(details: dict[str, Any]) -> dict[str, Any]:
@@ -85,11 +85,11 @@ class ServiceFeed:
         data: dict[str, Any] = json.loads(body[0])
         return data
 
-    async def recent(self, limit: int) -> list[EventTuple]:
+    async def recent(self, limit: int) -> list[Event]:
         body = await self.call(names.EVENTS_PATH, names.EVENTS_IFACE, "Recent", "u", [limit])
         if body is None:
             return []
-        return [(i, t, kind, plain_details(d)) for i, t, kind, d in body[0]]
+        return [Event(i, t, kind, plain_details(d)) for i, t, kind, d in body[0]]
 
     async def managed_objects(self) -> dict[str, dict[str, dict[str, Any]]] | None:
         body = await self.call(names.MANAGER_PATH, names.OBJECT_MANAGER_IFACE, "GetManagedObjects")
@@ -173,7 +173,7 @@ class ServiceFeed:
         if msg.interface == names.EVENTS_IFACE and msg.member == "Event":
             if self.on_event is not None:
                 event_id, time_us, kind, details = msg.body
-                self.on_event((event_id, time_us, kind, plain_details(details)))
+                self.on_event(Event(event_id, time_us, kind, plain_details(details)))
             return
         if msg.path and msg.path.startswith(names.MANAGER_PATH):
             # Count changes with every event; everything else may change the picture.

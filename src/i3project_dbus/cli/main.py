@@ -1,9 +1,11 @@
 """`i3project`: the command line; parses arguments and runs one subcommand.
 
-Exit codes: 0 ok, 1 error, 2 service unreachable, 3 invalid input (a bad name, an
-unknown project or window, a usage error). `switch NAME` and `clear` import jeepney
-and nothing else of note; the other one-shot commands add argparse and json; asyncio
-(watch, monitor) and rich (tables on a terminal) are imported where they are needed.
+Exit codes: 0 ok, 1 error, 2 service unreachable (and, as argparse has it, no command
+at all), 3 invalid input (a bad name, an unknown project or window, a usage error).
+`switch NAME` and `clear` from a key binding take the keypress path (cli/wire.py: no
+argparse, no jeepney, no typing); the other commands add argparse, json and the
+jeepney client; asyncio (watch, monitor) and rich (tables on a terminal) are imported
+where they are needed.
 """
 
 from __future__ import annotations
@@ -18,18 +20,30 @@ if TYPE_CHECKING:
 
     from .errors import CliError
 
+QUIET = ("-q", "--quiet")
+# No command: the short usage and argparse's own exit status for a usage error.
+NO_COMMAND = 2
+
 
 def fast_path(argv: list[str]) -> int | None:
-    """`switch NAME` and `clear`, the keypress path: no argparse, no jeepney (see wire.py).
+    """`switch NAME` and `clear` (with -q or not), the keypress path: no argparse, no
+    jeepney (see wire.py).
 
     Any other form (options, --help) returns None and goes through argparse. So does a
-    bus this small client cannot talk to; errors are reported as by the full client.
+    person at a terminal, who gets a line saying what the switch did, and a bus this
+    small client cannot talk to; errors are reported as by the full client.
     """
-    if len(argv) == 2 and argv[0] == "switch" and not argv[1].startswith("-"):
-        member, arg = "SwitchProject", argv[1]
-    elif argv == ["clear"]:
+    words = [a for a in argv if a not in QUIET]
+    quiet = len(words) < len(argv)
+    if len(words) == 2 and words[0] == "switch" == argv[0] and not words[1].startswith("-"):
+        member, arg = "SwitchProject", words[1]
+    elif words == ["clear"] and argv[0] == "clear":
         member, arg = "ClearProject", None
     else:
+        return None
+    from .terminal import interactive
+
+    if not quiet and interactive(1):
         return None
     from . import wire
 
@@ -42,7 +56,9 @@ def fast_path(argv: list[str]) -> int | None:
     except TimeoutError:
         from .errors import UNREACHABLE, CliError
 
-        return report(CliError(f"the i3project service did not answer {member}", UNREACHABLE))
+        waited = f"{wire.DEFAULT_TIMEOUT:g} s"
+        return report(CliError(f"the i3project service did not answer {member} within {waited}",
+                               UNREACHABLE))  # fmt: skip
     except (wire.Unsupported, OSError):
         return None  # the full client retries and explains what is wrong
     return 0
@@ -58,8 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = fast_path(argv)
     if code is not None:
         return code
-    from .errors import ERROR, INVALID, CliError
+    from .errors import ERROR, CliError
     from .parser import build_parser
+    from .terminal import interactive
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -69,8 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"i3project {__version__}\n")
         return 0
     if args.command is None:
-        parser.print_help()
-        return INVALID
+        parser.print_usage(sys.stderr)
+        return NO_COMMAND
+    args.interactive = interactive(1)
     from .commands import run
 
     try:

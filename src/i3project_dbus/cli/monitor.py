@@ -20,9 +20,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .commands import SCRATCHPAD, format_details, format_time, project_rows, window_flags
+from ..model.window import SCRATCHPAD
 from .diagnose import Mismatch, diagnose
-from .live import EventTuple, ServiceFeed
+from .live import ServiceFeed
+from .output import make_console, styled
+from .present import Event, format_details, format_time, project_rows, window_flags
 
 RENDER_DELAY = 0.05
 EVENT_STYLES = {"project": "bold magenta", "window": "cyan", "workspace": "green",
@@ -33,12 +35,11 @@ def event_style(kind: str) -> str:
     return EVENT_STYLES.get(kind.split("::", 1)[0], "white")
 
 
-def event_text(event: EventTuple) -> Text:
-    _id, time_us, kind, details = event
+def event_text(event: Event) -> Text:
     text = Text()
-    text.append(f"{format_time(time_us)} ", style="dim")
-    text.append(kind, style=event_style(kind))
-    rest = format_details(details)
+    text.append(f"{format_time(event.time_us)} ", style="dim")
+    text.append(event.type, style=event_style(event.type))
+    rest = format_details(event.details)
     if rest:
         text.append(" " + rest)
     return text
@@ -51,7 +52,7 @@ class Monitor:
         self.console = console
         self.state: dict[str, Any] | None = None
         self.reachable = False
-        self.events: deque[EventTuple] = deque(maxlen=self.limit)
+        self.events: deque[Event] = deque(maxlen=self.limit)
         self.last_id = 0
         self.mismatches: list[Mismatch] = []
         self.updated = ""
@@ -77,10 +78,10 @@ class Monitor:
             self.spawn(self.check(state))
         self.schedule_render()
 
-    def on_event(self, event: EventTuple) -> None:
-        if event[0] <= self.last_id:
+    def on_event(self, event: Event) -> None:
+        if event.id <= self.last_id:
             return
-        self.last_id = event[0]
+        self.last_id = event.id
         self.events.append(event)
         if self.mode == "events":
             self.console.print(event_text(event))
@@ -152,9 +153,13 @@ class Monitor:
 
     def windows_table(self, state: dict[str, Any]) -> Table:
         table = Table(title="Windows", title_justify="left", expand=True)
-        for name in ("ID", "CLASS", "TITLE", "WORKSPACE", "PROJECT", "SCOPE", "STATE"):
+        windows = state.get("windows", [])
+        # The id is what `assign` takes: its column is as wide as the widest id.
+        widest = max((len(str(w.get("id"))) for w in windows), default=2)
+        table.add_column("ID", no_wrap=True, min_width=widest)
+        for name in ("CLASS", "TITLE", "WORKSPACE", "PROJECT", "SCOPE", "STATE"):
             table.add_column(name, no_wrap=True, overflow="ellipsis")
-        for w in state.get("windows", []):
+        for w in windows:
             hidden = w.get("workspace") == SCRATCHPAD
             table.add_row(
                 str(w.get("id")),
@@ -229,9 +234,7 @@ class Monitor:
 
 
 def run(mode: str, limit: int) -> int:
-    import os
-
-    console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
+    console = make_console(None, styled())
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(Monitor(mode, limit, console).run())
     return 0

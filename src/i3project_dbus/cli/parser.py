@@ -11,6 +11,12 @@ from .errors import INVALID
 FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
 MONITOR_MODES = ("live", "events", "history", "diagnose")
 
+# Seconds to wait for the service. A switch is bound to a key, so a hung service must
+# not hold it long; a query may wait for D-Bus activation on a loaded desktop.
+CALL_TIMEOUT = 25.0
+KEYPRESS_TIMEOUT = 5.0  # switch and clear; cli/wire.py has the same default
+KEYPRESS_COMMANDS = frozenset({"switch", "clear"})
+
 EPILOG = """\
 exit codes: 0 ok, 1 error, 2 service unreachable, 3 invalid input.
 Scripts get plain tab-separated output when stdout is not a terminal, and --json on
@@ -37,6 +43,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(INVALID, f"{self.prog}: error: {message}\n")
 
 
+def timeout_for(args: argparse.Namespace) -> float:
+    """--timeout, else the default of the command."""
+    if args.timeout is not None:
+        return float(args.timeout)
+    return KEYPRESS_TIMEOUT if args.command in KEYPRESS_COMMANDS else CALL_TIMEOUT
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="i3project",
@@ -46,27 +59,36 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument(
-        "--timeout", type=seconds, default=25.0, metavar="SECONDS",
-        help="how long to wait for the service to answer (default: 25)",
+        "--timeout", type=seconds, default=None, metavar="SECONDS",
+        help=f"how long to wait for the service to answer (default: {KEYPRESS_TIMEOUT:g} for"
+             f" switch and clear, {CALL_TIMEOUT:g} otherwise)",
     )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     json_opt = Parser(add_help=False)
     json_opt.add_argument("--json", action="store_true", help="print JSON")
+    quiet_opt = Parser(add_help=False)
+    quiet_opt.add_argument(
+        "--quiet", "-q", action="store_true",
+        help="print nothing (on a terminal it prints what the service did; piped, nothing)",
+    )  # fmt: skip
 
     p = sub.add_parser("list", parents=[json_opt], help="list projects")
     p.add_argument("--names", action="store_true", help="print project names only")
     sub.add_parser("current", parents=[json_opt], help="print the active project")
-    p = sub.add_parser("switch", help="switch to a project (hides the other projects' windows)")
+    p = sub.add_parser("switch", parents=[quiet_opt],
+                       help="switch to a project (hides the other projects' windows)")  # fmt: skip
     p.add_argument("name", metavar="NAME")
-    sub.add_parser("clear", help="clear the active project (shows every window)")
+    sub.add_parser("clear", parents=[quiet_opt],
+                   help="clear the active project (shows every window)")  # fmt: skip
     p = sub.add_parser("create", parents=[json_opt], help="create a project")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--directory", "-d", metavar="D", help="the project's directory")
     p.add_argument("--icon", "-i", metavar="I", help="an icon (a glyph or an icon name)")
     p.add_argument("--display-name", "-t", metavar="T", help="a human title")
     p.add_argument(
-        "--scoped", nargs="+", metavar="CLASS", default=None,
-        help="window classes scoped to this project (beyond the global configuration)",
+        "--scoped", action="append", metavar="CLASS", default=None,
+        help="a window class scoped to this project, beyond the global configuration"
+             " (repeat it for more than one)",
     )  # fmt: skip
     p = sub.add_parser("delete", help="delete a project (its windows stay open, unassigned)")
     p.add_argument("name", metavar="NAME")
@@ -74,7 +96,8 @@ def build_parser() -> Parser:
     p.add_argument("name", metavar="NAME")
     p = sub.add_parser("windows", parents=[json_opt], help="list windows")
     p.add_argument("--project", "-p", metavar="P", help="only the windows of project P")
-    p = sub.add_parser("assign", help="assign a window to a project ('' removes it)")
+    p = sub.add_parser("assign", parents=[quiet_opt],
+                       help="assign a window to a project ('' removes it)")  # fmt: skip
     p.add_argument("window", metavar="WINDOW", help="a container id, 0xX11ID, or 'focused'")
     p.add_argument("project", metavar="PROJECT")
     p = sub.add_parser("events", parents=[json_opt], help="show recent events")

@@ -1,12 +1,13 @@
 """The keypress path's D-Bus client: one method call with at most one string argument.
 
 `i3project switch NAME` is bound to a key, so its whole process should take a fraction
-of what the earlier tools took. Measured on the development machine: bare Python ~10 ms,
-`import socket` +8 ms (enum), `import typing` +10 ms, jeepney +20 ms in all. This module
-speaks just enough of the D-Bus wire protocol (EXTERNAL auth, Hello, one method call,
-its reply) on the C-level _socket module to need none of them. Anything it does not
-handle (another transport, a rejected auth) raises Unsupported and the caller falls
-back to the jeepney client, which reports the problem properly.
+of what the earlier tools took. `import typing` alone costs ~10 ms, `socket` (with
+enum) ~8 ms, and jeepney's blocking client about four times this module (measured in
+docs/design.md, "The keypress path"). This module speaks just enough of the D-Bus wire
+protocol (EXTERNAL auth, Hello, one method call, its reply) on the C-level _socket
+module to need none of them. Anything it does not handle (another transport, a
+rejected auth) raises Unsupported and the caller falls back to the full client
+(cli/client.py, jeepney), which reports the problem properly.
 
 The three names below are copies of dbus/names.py, which imports typing; a unit test
 keeps them equal.
@@ -33,6 +34,8 @@ F_PATH, F_INTERFACE, F_MEMBER, F_ERROR_NAME, F_REPLY_SERIAL = 1, 2, 3, 4, 5
 F_DESTINATION, F_SIGNATURE = 6, 8
 
 CALL_SERIAL = 2
+# Seconds to wait for the bus and the service; parser.KEYPRESS_TIMEOUT is the same.
+DEFAULT_TIMEOUT = 5.0
 
 
 class Unsupported(Exception):
@@ -203,7 +206,7 @@ def first_string(body: bytes, order: str) -> str:
     return body[4 : 4 + length].decode(errors="replace")
 
 
-def call(member: str, arg: str | None = None, timeout: float = 25.0) -> None:
+def call(member: str, arg: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Call MEMBER on the service's manager object; ErrorReply if it answers an error.
 
     OSError/ConnectionError when the bus cannot be reached, Unsupported when this client
