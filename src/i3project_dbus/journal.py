@@ -60,6 +60,9 @@ class Listeners(Listener):
     def event_recorded(self, event: Event) -> None:
         self._tell("event_recorded", lambda each: each.event_recorded(event))
 
+    def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
+        self._tell("launched", lambda each: each.launched(project, pid, argv))
+
     def connection_changed(self, connected: bool) -> None:
         self._tell("connection_changed", lambda each: each.connection_changed(connected))
 

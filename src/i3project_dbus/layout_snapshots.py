@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from .background import Background
 from .journal import Journal, Listeners
 from .launch import Launcher
 from .layoutfiles import LayoutStore
 from .model.errors import I3ProjectError
-from .model.restore_plan import Outcome, RestoreOptions
+from .model.restore_plan import Outcome, check_restore_options
 from .model.restore_settings import LayoutSettings
-from .model.snapshot import DEFAULT_SNAPSHOT
+from .model.snapshot import DEFAULT_SNAPSHOT, validate_snapshot_name
 from .model.state import State
 from .persistence import Persistence
 from .recovering import Recovering
@@ -26,6 +26,9 @@ from .switching import Switcher
 from .tracking import Tracker
 
 log = logging.getLogger(__name__)
+
+# How long a stop waits for the autosave of the active project.
+STOP_SAVE_TIMEOUT = 3.0
 
 
 class LayoutSnapshots:
@@ -40,10 +43,11 @@ class LayoutSnapshots:
         listeners: Listeners,
         settings: Callable[[], LayoutSettings],
         lock: asyncio.Lock,
-        launcher: Launcher | None,
+        launcher: Launcher,
+        reattached: Callable[[], Awaitable[None]],
     ) -> None:
         store = LayoutStore(persistence.store.state_dir)
-        window_pid = launcher.window_pid if launcher is not None else None
+        window_pid = launcher.window_pid
         # Save, list, delete; the autosave's tree read and file.
         self.snapshots = Snapshots(
             state, tracker, persistence, journal, store, settings, window_pid
@@ -64,42 +68,72 @@ class LayoutSnapshots:
         self._settings = settings
         # The manager's switch lock.
         self._lock = lock
+        # Where the autosave timer, the writes after switches and the restore on start run.
+        self._background = background
+        # Whether i3 was attached before (restore on start is for the first time only).
+        self._attached_before = False
+        # Waits for i3 to come back when it is restarting in place (the manager's).
+        self._reattached = reattached
 
     def load(self) -> None:
-        """Read the snapshots' names and the crash record (before the bus name)."""
+        """Read the snapshots' names and the crash record (before the bus name), and
+        start the autosave timer."""
         self.snapshots.load()
         self.recovering.load()
+        self._background.spawn(self.autosave_timer(), "the autosave timer")
 
     def names(self, project: str) -> list[str]:
         return self.snapshots.names(project)
 
-    # -- under the lock (the manager's methods hold it) -------------------------------
+    # -- the bus's calls ----------------------------------------------------------------
 
     async def save(self, project: str, name: str) -> None:
-        await self.snapshots.save(project, name, "dbus")
+        self.state.project(project)
+        validate_snapshot_name(name)
+        await self._reattached()
+        self._tracker.require()
+        async with self._lock:
+            await self.snapshots.save(project, name, "dbus")
 
-    async def restore(self, project: str, name: str, options: RestoreOptions) -> list[Outcome]:
+    async def restore(
+        self, project: str, name: str, options: Mapping[str, object]
+    ) -> list[Outcome]:
+        """Options and file first (InvalidArgument, NoSuchLayout, ConfigError), then i3."""
+        checked = check_restore_options(options)
         snapshot = await self.snapshots.load_snapshot(project, name)
-        return await self.restorer.restore(project, snapshot, options)
+        await self._reattached()
+        self._tracker.require()
+        async with self._lock:
+            return await self.restorer.restore(project, snapshot, checked)
+
+    async def delete(self, project: str, name: str) -> None:
+        await self.snapshots.delete(project, name)
+
+    # -- the manager's hooks, under its lock ------------------------------------------
 
     async def before_switch(self, target: str) -> Pending | None:
         """The tree read of the autosave of the project a switch leaves."""
         leaving = self.state.active if target != self.state.active else ""
         return await self.snapshots.capture_for_autosave(leaving)
 
-    async def on_attach(self) -> bool:
-        """Recover a new i3's windows (True if there were any)."""
-        return await self.recovering.recover()
+    async def on_attach(self) -> None:
+        """Recover a new i3's windows, then keep the record again; the first time, and
+        if there was nothing to recover, restore the active project (restore on start)."""
+        recovered = await self.recovering.recover()
+        self.recovering.resume()
+        if not (self._attached_before or recovered):
+            self._background.spawn(self.restore_on_start(), "restore on start")
+        self._attached_before = True
 
     # -- without the lock -------------------------------------------------------------
 
-    async def after_switch(self, pending: Pending) -> None:
-        await self.snapshots.finish_autosave(pending, "switch")
+    def after_switch(self, pending: Pending | None) -> None:
+        """The rest of a switch-away's autosave, in the background: after the switch, so
+        that the switch's own write (the active project) goes first."""
+        if pending is not None:
+            self._background.spawn(self.snapshots.finish_autosave(pending, "switch"), "autosave")
 
-    async def delete(self, project: str, name: str) -> None:
-        await self.snapshots.delete(project, name)
-
-    async def on_stop(self, timeout: float) -> None:
+    async def on_stop(self, timeout: float = STOP_SAVE_TIMEOUT) -> None:
         """Save the active project's "last" before the service ends, waiting at most
         ``timeout`` seconds (for the lock and the file)."""
         if not self._tracker.connected:
@@ -117,8 +151,7 @@ class LayoutSnapshots:
         if not (active and self._settings().restore_on_start) or self.state.windows_of(active):
             return
         try:
-            async with self._lock:
-                await self.restore(active, DEFAULT_SNAPSHOT, RestoreOptions())
+            await self.restore(active, DEFAULT_SNAPSHOT, {})
         except I3ProjectError as exc:
             log.info("restore on start of %s: %s", active, exc)
 

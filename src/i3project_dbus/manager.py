@@ -21,16 +21,17 @@ from . import config
 from .assignment import Assignment
 from .background import Background
 from .journal import Journal, Listeners
-from .launch import Launcher
+from .launch import Launcher, Started
+from .launch.follow import Follower
 from .layout_snapshots import LayoutSnapshots
 from .model import events as ev
-from .model.errors import NotConnected
+from .model.errors import LaunchFailed, NotConnected
 from .model.events import DetailValue, EventRing
+from .model.launch import check_options
 from .model.port import I3Port, Listener
 from .model.project import Project
-from .model.restore_plan import Outcome, check_restore_options
-from .model.snapshot import validate_snapshot_name
 from .model.state import State
+from .model.window import Window
 from .model.wmevents import (
     BindingEvent,
     OutputEvent,
@@ -47,8 +48,6 @@ from .tracking import Tracker
 
 log = logging.getLogger(__name__)
 
-# How long a stop waits for the autosave of the active project.
-STOP_SAVE_TIMEOUT = 3.0
 # How long a call waits for i3 to come back when it is restarting in place.
 RECONNECT_GRACE = 1.5
 # The earlier design's keybindings: i3-msg -t send_tick project:NAME / project:none
@@ -60,10 +59,7 @@ class Manager:
     restart, takes the lock and hands over to the capability that owns it."""
 
     def __init__(
-        self,
-        store: config.Store,
-        settings: config.Settings,
-        launcher: Launcher | None = None,
+        self, store: config.Store, settings: config.Settings, launcher: Launcher | None = None
     ) -> None:
         # Projects, windows and the active project: the one owner of the model.
         self.state = State(settings.classification)
@@ -96,6 +92,10 @@ class Manager:
             self._journal,
             self.listeners,
         )
+        # Starts apps for projects and tells which launch a window's process belongs to.
+        self.launcher = launcher or Launcher({})
+        # Assigns and places the windows of launched apps.
+        self.follower = Follower(self.state, self.tracker, self.switcher, self._journal)
         # Held by every operation that changes windows or projects: they never interleave.
         self._lock = asyncio.Lock()
         # Set while attached to i3: a call during an in-place restart waits for it.
@@ -113,7 +113,8 @@ class Manager:
             self.listeners,
             lambda: self.projects.settings.layouts,
             self._lock,
-            launcher,
+            self.launcher,
+            self._reattached,
         )
 
     # -- lifecycle ------------------------------------------------------------------
@@ -136,11 +137,9 @@ class Manager:
         self.listeners.add(listener)
 
     def load(self) -> None:
-        """Read projects and the persisted active project (before the bus name is taken),
-        the snapshots' names and the crash record."""
+        """Read projects, the persisted active project, snapshots (before the bus name)."""
         self.projects.load()
         self.layouts.load()
-        self._background.spawn(self.layouts.autosave_timer(), "the autosave timer")
 
     async def attach(self, port: I3Port) -> None:
         """Take a connected, subscribed port: rebuild from the tree, then enforce the
@@ -151,13 +150,10 @@ class Manager:
             details = {"socket": port.socket_path, "window_manager": port.description}
             self._journal.record(ev.SERVICE_CONNECT, details)
             self.listeners.connection_changed(True)
-            recovered = await self.layouts.on_attach()
+            await self.layouts.on_attach()
             await self.switcher.restore()
-            self.layouts.recovering.resume()
-            first, self._was_attached = not self._was_attached, True
+            self._was_attached = True
             self._attached.set()
-        if first and not recovered:
-            self._background.spawn(self.layouts.restore_on_start(), "restore on start")
 
     def detach(self) -> None:
         port = self.tracker.port
@@ -171,8 +167,7 @@ class Manager:
         self.listeners.connection_changed(False)
 
     async def close(self) -> None:
-        """Stop: the active project's "last" is saved first (autosave), then all ends."""
-        await self.layouts.on_stop(STOP_SAVE_TIMEOUT)
+        await self.layouts.on_stop()  # the active project's "last" first
         self.detach()
         await self._background.close()
         self._persistence.close()
@@ -204,7 +199,9 @@ class Manager:
             case WindowEvent():
                 details = self.tracker.on_window(event)
                 if event.change == "new" and event.window is not None:
-                    self._assign_if_wanted(event.window.id)
+                    self._new_window(event.window)
+                elif event.change == "close" and event.window is not None:
+                    self.launcher.window_closed(event.window.id)
                 return details
             case WorkspaceEvent():
                 return self.tracker.on_workspace(event)
@@ -216,14 +213,29 @@ class Manager:
                 return {"command": event.command}
         return {}
 
-    def _assign_if_wanted(self, con_id: int) -> None:
-        if self.assignment.wants(con_id):
+    def _new_window(self, window: Window) -> None:
+        """While launched apps run, a new window may be one of theirs: that is asked first
+        (it takes the window's pid, an X round trip on i3); otherwise today's rule."""
+        if len(self.launcher.records):
             arrived = time.perf_counter_ns()
-            self._background.spawn(self._assign_new(con_id, arrived), "assigning a new window")
+            self._background.spawn(self._follow(window, arrived), "placing a new window")
+        elif self.assignment.wants(window.id):
+            arrived = time.perf_counter_ns()
+            self._background.spawn(self._assign_new(window.id, arrived), "assigning a window")
 
     async def _assign_new(self, con_id: int, arrived: int) -> None:
         async with self._lock:
             await self.assignment.mark_new(con_id, arrived)
+
+    async def _follow(self, window: Window, arrived: int) -> None:
+        asked = time.perf_counter_ns()
+        record = await self.launcher.launch_of(window)
+        pid_ns = time.perf_counter_ns() - asked
+        async with self._lock:
+            if record is not None:
+                await self.follower.place(window.id, record, arrived, pid_ns)
+            else:
+                await self.assignment.mark_new(window.id, arrived)
 
     def _on_tick(self, event: TickEvent) -> dict[str, DetailValue] | None:
         if event.first:
@@ -246,9 +258,7 @@ class Manager:
                 async with self._lock:
                     pending = await self.layouts.before_switch(target)
                     await self.switcher.switch(target, origin)
-                if pending is not None:
-                    # After the switch, so that its own write (the active project) goes first.
-                    self._background.spawn(self.layouts.after_switch(pending), "autosave")
+                self.layouts.after_switch(pending)
                 return
             except NotConnected:
                 # i3 went away while this call waited for the lock (an in-place restart):
@@ -290,31 +300,49 @@ class Manager:
         async with self._lock:
             await self.projects.delete(name)
 
+    async def launch(
+        self, argv: list[str], project: str | None, options: Mapping[str, object]
+    ) -> int:
+        """Start ``argv`` for ``project`` (None: the active one, "" none); return its pid.
+        No lock: starting a process takes a while, and changes no window."""
+        clean = check_options(options)
+        name = self.state.active if project is None else project
+        target = self.state.project(name) if name else None
+        started = await self.launcher.launch(argv, target, clean)
+        self._launched(started)
+        return started.record.pid
+
+    async def open(self, name: str) -> None:
+        """Switch to the project, then start each of its apps that is not running. Every
+        app is checked first: one that cannot run fails the call before anything changes."""
+        project = self.state.project(name)
+        for entry in project.launch:
+            self.launcher.prepare(entry.command, project)
+        await self.switch(name, origin="open")
+        project = self.state.project(name)
+        started, failures = await self.launcher.open(
+            project, self.state.windows_of(name), self.state.windows
+        )
+        for each in started:
+            self._launched(each)
+        if failures:
+            raise LaunchFailed("; ".join(failures))
+
+    def _launched(self, started: Started) -> None:
+        record = started.record
+        details: dict[str, DetailValue] = {
+            "project": record.project,
+            "pid": record.pid,
+            "program": started.argv[0],
+            "app": record.entry,
+            "workspace": record.workspace,
+            "floating": record.floating,
+            "scope": started.scoped,
+        }
+        self._journal.record(ev.PROJECT_LAUNCH, details)
+        self.listeners.launched(record.project, record.pid, started.argv)
+
     async def reload(self) -> None:
         loaded = await self.projects.read()
         async with self._lock:
             await self.projects.apply(loaded)
-
-    # -- layout snapshots -------------------------------------------------------------
-
-    async def save_layout(self, project: str, name: str) -> None:
-        self.state.project(project)
-        validate_snapshot_name(name)
-        await self._reattached()
-        self.tracker.require()
-        async with self._lock:
-            await self.layouts.save(project, name)
-
-    async def restore_layout(
-        self, project: str, name: str, options: Mapping[str, object]
-    ) -> list[Outcome]:
-        """Options and file first (InvalidArgument, NoSuchLayout, ConfigError), then i3."""
-        checked = check_restore_options(options)
-        snapshot = await self.layouts.snapshots.load_snapshot(project, name)
-        await self._reattached()
-        self.tracker.require()
-        async with self._lock:
-            return await self.layouts.restorer.restore(project, snapshot, checked)
-
-    async def delete_layout(self, project: str, name: str) -> None:
-        await self.layouts.delete(project, name)

@@ -58,7 +58,7 @@ class Restorer(Listener):
         switcher: Switcher,
         journal: Journal,
         settings: Callable[[], LayoutSettings],
-        launcher: Launcher | None = None,
+        launcher: Launcher,
     ) -> None:
         # The model: projects, windows, the active project.
         self.state = state
@@ -70,7 +70,7 @@ class Restorer(Listener):
         self._journal = journal
         # config.json's snapshot settings as they are now.
         self._settings = settings
-        # Starts relaunched apps (None: relaunching is not available).
+        # Starts relaunched apps, and tells which launch a new window comes from.
         self._launcher = launcher
         # While relaunched apps map: launched pid -> the snapshot index it restores.
         self._waiting: dict[int, int] = {}
@@ -97,7 +97,7 @@ class Restorer(Listener):
         await self._tracker.settle()
         plan = plan_restore(snapshot, list(self.state.windows.values()), self._settings(), options)
         if options.dry_run:
-            outcomes = plan.outcomes({}, self._unlaunchable(plan))
+            outcomes = plan.outcomes({}, {})
         else:
             launched, failed = await self._relaunch(plan, project, options.timeout_ms)
             await self._tracker.settle()
@@ -117,11 +117,6 @@ class Restorer(Listener):
             (time.perf_counter_ns() - start) // 1000,
         )
         return outcomes
-
-    def _unlaunchable(self, plan: RestorePlan) -> dict[int, str]:
-        if self._launcher is not None:
-            return {}
-        return {r.window: "relaunching is not available here" for r in plan.relaunch}
 
     async def place(self, snapshot: Snapshot, found: dict[int, Window], sway: bool) -> None:
         """Put the windows (snapshot index -> window) in place: one command for the
@@ -155,8 +150,8 @@ class Restorer(Listener):
         self, plan: RestorePlan, project: str, timeout_ms: int
     ) -> tuple[dict[int, Window], dict[int, str]]:
         """Start each app, wait for their windows; return them and why others failed."""
-        failed = self._unlaunchable(plan)
-        if not plan.relaunch or self._launcher is None:
+        failed: dict[int, str] = {}
+        if not plan.relaunch:
             return {}, failed
         self._project, self._waiting, self._arrived = project, {}, {}
         try:
@@ -188,15 +183,13 @@ class Restorer(Listener):
         return [r.window for r in plan.relaunch if r.window not in failed]
 
     async def _start(self, argv: tuple[str, ...], project: str, cwd: str) -> int:
-        assert self._launcher is not None
         # A saved directory that is gone: the project's own, as for any launch.
         exists = bool(cwd) and await asyncio.to_thread(os.path.isdir, cwd)
         directory = cwd if exists else ""
+        # No workspace for the launch's own placement (launch/follow.py): this restore
+        # puts the window aside itself, and places it, before that would run.
         started = await self._launcher.launch(
-            argv,
-            self.state.project(project),
-            LaunchOptions(workspace=commands.STAGING_WORKSPACE),
-            directory=directory,
+            argv, self.state.project(project), LaunchOptions(), directory=directory
         )
         return started.record.pid
 
@@ -213,14 +206,13 @@ class Restorer(Listener):
                 return
 
     def window_added(self, window: Window) -> None:
-        if self._waiting and self._launcher is not None:
+        if self._waiting:
             task = asyncio.ensure_future(self._check(window))
             self._checks.add(task)
             task.add_done_callback(self._checks.discard)
 
     async def _check(self, window: Window) -> None:
         """A new window: if a relaunched app made it, mark it and put it aside."""
-        assert self._launcher is not None
         try:
             record = await self._launcher.launch_of(window)
             index = self._waiting.get(record.pid) if record is not None else None

@@ -20,6 +20,7 @@ from .dbus import names
 from .dbus.bus import ServiceBus
 from .dbus.notifications import SwitchNotifier
 from .dbus.publisher import Publisher
+from .dbus.systemd import SystemdScopes
 from .i3 import discovery
 from .i3.adapter import I3Adapter
 from .i3.ipc import ConnectionLost
@@ -56,10 +57,10 @@ class Service:
         self.socket_path = socket_path
         # The project, settings and state files.
         self.store = Store(environ=environ)
-        # Reads the process of an X window (i3's tree has none), on a thread of its own.
-        self.window_pids = XWindowPids(environ)
-        # Starts apps for projects (a layout restore relaunches through it).
-        launcher = Launcher(environ, window_pid=self.window_pids)
+        # Reads a new window's process from X on i3 (sway's tree carries it), on demand.
+        self._window_pids = XWindowPids(environ)
+        # Launched apps get this environment; systemd's scopes are added once on the bus.
+        launcher = Launcher(environ, window_pid=self._window_pids)
         # The model and every operation on it.
         self.manager = Manager(self.store, self.store.load_settings(), launcher)
         # Set by SIGTERM or SIGINT.
@@ -86,6 +87,8 @@ class Service:
             return 1
         publisher = Publisher(bus, self.manager)
         publisher.export_all()
+        # Apps launched from now on get a systemd scope each, when a user manager is there.
+        self.manager.launcher.scopes = SystemdScopes(bus)
         # Each switch notifies while config.json says so (Reload turns it on or off).
         self.manager.add_listener(SwitchNotifier(bus, self.manager))
         loop = asyncio.get_running_loop()
@@ -109,7 +112,7 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await i3_task
             await self.manager.close()
-            self.window_pids.close()
+            self._window_pids.close()
             publisher.flush()
             bus.disconnect()
         return self.exit_code

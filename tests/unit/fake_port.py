@@ -165,6 +165,9 @@ class Heard(Listener):
     def connection_changed(self, connected: bool) -> None:
         self.calls.append(("connection_changed", (connected,)))
 
+    def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
+        self.calls.append(("launched", (project, pid, argv)))
+
     def config_changed(self) -> None:
         self.calls.append(("config_changed", ()))
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..dbus import names
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
+from .launch import cmd_open, cmd_run
 from .menu import cmd_menu
 from .output import Column, Output
 from .parser import timeout_for
@@ -335,4 +336,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "diagnose": cmd_diagnose,
     "reload": cmd_reload,
     "completion": cmd_completion,
+    "run": cmd_run,
+    "open": cmd_open,
 }

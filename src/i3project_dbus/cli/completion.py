@@ -11,7 +11,7 @@ from typing import Final
 
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
-    " diagnose reload completion"
+    " diagnose reload completion run open"
 )
 
 BASH: Final = r"""# bash completion for i3project; install with:
@@ -41,18 +41,18 @@ _i3project() {
             COMPREPLY=($(compgen -W "plain json i3blocks polybar waybar" -- "$cur")); return ;;
         monitor:--mode|monitor:-m)
             COMPREPLY=($(compgen -W "live events history diagnose" -- "$cur")); return ;;
-        windows:--project|windows:-p)
+        windows:--project|windows:-p|run:--project|run:-p)
             COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return ;;
         create:--directory|create:-d)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
         *:--limit|*:-n|*:--icon|*:-i|*:--display-name|*:-t|*:--type|*:--launcher|*:-l|\
-        *:--menu-command|create:--scoped)
+        *:--menu-command|create:--scoped|run:--workspace|run:-w)
             return ;;
     esac
     local opts="--help"
     case "$cmd" in switch|clear|assign) opts="--quiet --help" ;; esac
     case "$cmd" in
-        switch|delete|show)
+        switch|delete|show|open)
             if [[ $cur != -* && $nargs -eq 0 ]]; then
                 COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
             fi ;;
@@ -71,6 +71,7 @@ _i3project() {
         monitor) opts="--mode --limit --help" ;;
         watch) opts="--format --menu-command --help" ;;
         menu) opts="--launcher --print --help" ;;
+        run) opts="--project --workspace --floating --help" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }
@@ -108,6 +109,8 @@ _i3project() {
         'diagnose:find windows that are not where they belong'
         'reload:re-read the configuration'
         'completion:print a shell completion script'
+        'run:run a program in a project'
+        'open:switch to a project and start its apps'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -122,7 +125,7 @@ _i3project() {
                 switch) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' \
                     '1:project:_i3project_projects' ;;
                 clear) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' ;;
-                delete|show) _arguments '1:project:_i3project_projects' ;;
+                delete|show|open) _arguments '1:project:_i3project_projects' ;;
                 list) _arguments '--json[print JSON]' '--names[names only]' ;;
                 current|diagnose) _arguments '--json[print JSON]' ;;
                 create) _arguments '1:name:' '--directory[directory]:dir:_directories' \
@@ -140,6 +143,9 @@ _i3project() {
                     '--menu-command[click action]:command:' ;;
                 menu) _arguments '--launcher[dmenu-like command]:command:' '--print[print lines]' ;;
                 completion) _arguments '1:shell:(bash zsh)' ;;
+                run) _arguments '--project[project]:project:_i3project_projects' \
+                    '--workspace[workspace]:workspace:' '--floating[float its windows]' \
+                    '*::command:_normal' ;;
             esac ;;
     esac
 }

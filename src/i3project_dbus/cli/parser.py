@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 from .errors import INVALID
+from .launch import add_parsers as add_launch_parsers
 
 FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
 MONITOR_MODES = ("live", "events", "history", "diagnose")
@@ -140,6 +141,7 @@ def build_parser() -> Parser:
         "diagnose", parents=[json_opt], help="find windows that are not where their project says"
     )
     sub.add_parser("reload", help="make the service re-read its configuration files")
+    add_launch_parsers(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

@@ -21,11 +21,13 @@ from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus
 
 from .. import __version__
 from ..manager import Manager
-from ..model.errors import InvalidArgument
 from ..model.events import Event
 from ..model.window import Window
 from . import names
 from .errors import reported
+from .launching import ManagerLaunch, ProjectLaunch
+from .options import unwrap
+from .snapshots import ProjectLayouts
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
@@ -34,28 +36,12 @@ EventList = Annotated[list[list[Any]], DBusSignature("a(txsa{sv})")]
 TwoStrings = Annotated[list[str], DBusSignature("ss")]
 EventSignal = Annotated[list[Any], DBusSignature("txsa{sv}")]
 
-RestoreResults = Annotated[list[list[str]], DBusSignature("a(sss)")]
-
 OPTION_SIGNATURES = {"display_name": "s", "icon": "s", "directory": "s", "scoped_classes": "as"}
-RESTORE_OPTION_SIGNATURES = {"launch_missing": "b", "dry_run": "b", "timeout": "u"}
 
 
-def unwrap_options(
-    options: Mapping[str, Variant], signatures: Mapping[str, str] = OPTION_SIGNATURES
-) -> dict[str, object]:
-    """a{sv} to plain values, checking each variant's type."""
-    plain: dict[str, object] = {}
-    for key, variant in options.items():
-        expected = signatures.get(key)
-        if expected is None:
-            allowed = ", ".join(signatures)
-            raise InvalidArgument(f"unknown option {key!r}; allowed: {allowed}")
-        if variant.signature != expected:
-            raise InvalidArgument(
-                f"option {key!r} must have type {expected!r}, not {variant.signature!r}"
-            )
-        plain[key] = variant.value
-    return plain
+def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
+    """A project's options from a{sv}, checking each variant's type."""
+    return unwrap(options, OPTION_SIGNATURES)
 
 
 def variant(value: object) -> Variant:
@@ -93,8 +79,10 @@ class NamedArgsInterface(ServiceInterface):
         return interface
 
 
-class ManagerInterface(NamedArgsInterface):
+class ManagerInterface(ManagerLaunch, NamedArgsInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "Launch": ("pid",),
+        "Launched": ("project", "pid", "argv"),
         "CreateProject": ("path",),
         "GetProject": ("path",),
         "GetWindow": ("path",),
@@ -192,8 +180,11 @@ class ManagerInterface(NamedArgsInterface):
         return [previous, current]
 
 
-class ProjectInterface(NamedArgsInterface):
-    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {"RestoreLayout": ("results",)}
+class ProjectInterface(ProjectLaunch, ProjectLayouts, NamedArgsInterface):
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "Launch": ("pid",),
+        "RestoreLayout": ("results",),
+    }
 
     def __init__(self, manager: Manager, name: str) -> None:
         super().__init__(names.PROJECT_IFACE)
@@ -252,29 +243,6 @@ class ProjectInterface(NamedArgsInterface):
     async def Delete(self) -> None:
         with reported():
             await self.manager.delete(self.project_name)
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Layouts(self) -> DBusStrs:
-        if self.project_name not in self.manager.state.projects:
-            return []
-        return self.manager.layouts.names(self.project_name)
-
-    @dbus_method()
-    async def SaveLayout(self, snapshot: DBusStr) -> None:
-        with reported():
-            await self.manager.save_layout(self.project_name, snapshot)
-
-    @dbus_method()
-    async def RestoreLayout(self, snapshot: DBusStr, options: DBusDict) -> RestoreResults:
-        with reported():
-            plain = unwrap_options(options, RESTORE_OPTION_SIGNATURES)
-            outcomes = await self.manager.restore_layout(self.project_name, snapshot, plain)
-            return [list(o.as_tuple()) for o in outcomes]
-
-    @dbus_method()
-    async def DeleteLayout(self, snapshot: DBusStr) -> None:
-        with reported():
-            await self.manager.delete_layout(self.project_name, snapshot)
 
 
 class WindowInterface(ServiceInterface):

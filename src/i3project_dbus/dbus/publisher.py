@@ -179,6 +179,9 @@ class Publisher(Listener):
             if iface is not None:
                 self._queue(iface, "Layouts")
 
+    def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
+        self.root.Launched(project, pid, list(argv))
+
     def connection_changed(self, _connected: bool) -> None:
         self._queue(self.root, "Connected", "WindowManager")
 

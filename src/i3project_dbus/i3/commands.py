@@ -78,6 +78,14 @@ def focus(window: Window) -> str:
     return for_window(window, identity_mark(window), "focus")
 
 
+def place(window: Window, workspace: str, floating: bool) -> str:
+    """Put a window on a workspace and/or float it (where a launch asked for its windows)."""
+    parts = [f"move container to workspace {quote(workspace)}"] if workspace else []
+    if floating:
+        parts.append("floating enable")
+    return for_window(window, identity_mark(window), *parts)
+
+
 def focus_workspace(name: str) -> str:
     """Focus a workspace by name, also when it is focused already (no back-and-forth)."""
     return f"workspace --no-auto-back-and-forth {quote(name)}"

@@ -1,5 +1,13 @@
 """Launching apps for projects: processes held before exec, systemd scopes, /proc lineage."""
 
-from .launcher import Launcher, Scopes, WindowPid, project_directory, scope_name
+from .launcher import Launcher, Prepared, Scopes, Started, WindowPid, project_directory, scope_name
 
-__all__ = ["Launcher", "Scopes", "WindowPid", "project_directory", "scope_name"]
+__all__ = [
+    "Launcher",
+    "Prepared",
+    "Scopes",
+    "Started",
+    "WindowPid",
+    "project_directory",
+    "scope_name",
+]

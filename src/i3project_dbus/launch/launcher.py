@@ -8,11 +8,18 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..model.launch import LaunchOptions, check_argv, launch_environment, substitute
+from ..model.errors import LaunchFailed
+from ..model.launch import (
+    LaunchEntry,
+    LaunchOptions,
+    check_argv,
+    launch_environment,
+    substitute,
+)
 from ..model.launches import DEFAULT_CAPACITY, LaunchRecord, LaunchTable
 from ..model.project import Project
 from ..model.window import Window
@@ -103,6 +110,8 @@ class Launcher:
         self.records = LaunchTable(capacity)
         # When (time.monotonic) the records may next be swept for processes gone.
         self._next_sweep = 0.0
+        # Held by Open(): two at once would both find an app not running and start it twice.
+        self._opening = asyncio.Lock()
 
     def prepare(
         self, argv: Sequence[str], project: Project | None, directory: str = ""
@@ -161,6 +170,42 @@ class Launcher:
             held.close()
         log.info("launched %s (pid %s) for project %r", ready.argv[0], held.pid, ready.project)
         return Started(record, ready.argv, scoped)
+
+    async def open(
+        self, project: Project, windows: Iterable[Window], live: Collection[int]
+    ) -> tuple[list[Started], list[str]]:
+        """Start each of the project's apps that is not running (see ``running``), given
+        the project's windows and the ids of every live window. Return what started and,
+        for each app that could not, why; one failure does not stop the others."""
+        started: list[Started] = []
+        failures: list[str] = []
+        async with self._opening:
+            await self.sweep()
+            mine = list(windows)
+            for entry in project.launch:
+                if self.running(project.name, entry, mine, live):
+                    continue
+                options = LaunchOptions(entry.workspace, entry.floating)
+                try:
+                    started.append(await self.launch(entry.command, project, options, entry.name))
+                except LaunchFailed as exc:
+                    failures.append(f"{entry.name}: {exc}")
+        return started, failures
+
+    def running(
+        self, project: str, entry: LaunchEntry, windows: Iterable[Window], live: Collection[int]
+    ) -> bool:
+        """An app runs when one of the project's windows matches its ``match``, when a
+        window from one of its launches is still open, or when a launch of it has not
+        shown a window yet (it is starting)."""
+        if entry.match is not None and any(entry.match.matches(w) for w in windows):
+            return True
+        for record in self.records.of_entry(project, entry.name):
+            if not self.records.has_shown(record.pid):
+                return True
+            if any(con_id in live for con_id in self.records.windows_of(record.pid)):
+                return True
+        return False
 
     async def _into_scope(self, pid: int, project: str, program: str) -> bool:
         if self.scopes is None or not await self.scopes.available():

@@ -6,12 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .errors import InvalidArgument
 
-if TYPE_CHECKING:  # window.py imports project.py, which imports this module
-    from .window import Window
+
+class Classed(Protocol):
+    """What a launch entry's match reads of a window (model.window.Window). Not Window
+    itself: window.py imports project.py, which imports this module."""
+
+    @property
+    def wm_class(self) -> str: ...
+
+    @property
+    def instance(self) -> str: ...
 
 # Linux refuses an argv or environment string of 128 KiB or more (MAX_ARG_STRLEN, which
 # counts the NUL); a longer one would only fail at exec, after a process was made.
@@ -116,7 +124,7 @@ class WindowMatch:
     wm_class: str = ""
     instance: str = ""
 
-    def matches(self, window: Window) -> bool:
+    def matches(self, window: Classed) -> bool:
         if self.wm_class and self.wm_class.casefold() != window.wm_class.casefold():
             return False
         return not self.instance or self.instance.casefold() == window.instance.casefold()

@@ -97,6 +97,9 @@ class Listener:
     def event_recorded(self, event: Event) -> None:
         """An event entered the event ring."""
 
+    def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
+        """A program was started for ``project`` ("" is none) with this argv."""
+
     def connection_changed(self, connected: bool) -> None:
         """The service attached to i3 (True) or lost it (False)."""
 
