@@ -17,6 +17,7 @@ from ..dbus import names
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
 from .launch import cmd_open, cmd_run
+from .layout import cmd_layout
 from .menu import cmd_menu
 from .output import Column, Output
 from .parser import timeout_for
@@ -338,4 +339,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "completion": cmd_completion,
     "run": cmd_run,
     "open": cmd_open,
+    "layout": cmd_layout,
 }

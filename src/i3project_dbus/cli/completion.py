@@ -11,7 +11,7 @@ from typing import Final
 
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
-    " diagnose reload completion run open"
+    " diagnose reload completion run open layout"
 )
 
 BASH: Final = r"""# bash completion for i3project; install with:
@@ -63,6 +63,13 @@ _i3project() {
                 COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
             fi ;;
         completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
+        layout)
+            if [[ $cur != -* && $nargs -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "save restore list show delete" -- "$cur")); return
+            elif [[ $cur != -* && $nargs -eq 1 ]]; then
+                COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
+            fi
+            opts="--dry-run --no-launch --wait --json --help" ;;
         list) opts="--json --names --help" ;;
         current|diagnose) opts="--json --help" ;;
         create) opts="--directory --icon --display-name --scoped --json --help" ;;
@@ -111,6 +118,7 @@ _i3project() {
         'completion:print a shell completion script'
         'run:run a program in a project'
         'open:switch to a project and start its apps'
+        'layout:save and restore where the windows of a project are'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -146,6 +154,11 @@ _i3project() {
                 run) _arguments '--project[project]:project:_i3project_projects' \
                     '--workspace[workspace]:workspace:' '--floating[float its windows]' \
                     '*::command:_normal' ;;
+                layout) _arguments '1:action:(save restore list show delete)' \
+                    '2:project:_i3project_projects' '3:snapshot:' \
+                    '(-n --dry-run)'{-n,--dry-run}'[print the plan only]' \
+                    '--no-launch[start nothing]' '--wait[ms for windows]:ms:' \
+                    '--json[print JSON]' ;;
             esac ;;
     esac
 }

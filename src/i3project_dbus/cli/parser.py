@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from .errors import INVALID
 from .launch import add_parsers as add_launch_parsers
+from .layout import add_parsers as add_layout_parsers
 
 FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
 MONITOR_MODES = ("live", "events", "history", "diagnose")
@@ -142,6 +143,7 @@ def build_parser() -> Parser:
     )
     sub.add_parser("reload", help="make the service re-read its configuration files")
     add_launch_parsers(sub)
+    add_layout_parsers(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

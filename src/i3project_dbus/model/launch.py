@@ -21,6 +21,7 @@ class Classed(Protocol):
     @property
     def instance(self) -> str: ...
 
+
 # Linux refuses an argv or environment string of 128 KiB or more (MAX_ARG_STRLEN, which
 # counts the NUL); a longer one would only fail at exec, after a process was made.
 MAX_ARG_BYTES = 128 * 1024 - 1
