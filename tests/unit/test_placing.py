@@ -210,10 +210,11 @@ def test_the_measured_case_as_commands() -> None:
 
 def test_hostile_workspace_names_are_quoted() -> None:
     hostile = 'x"]; exec touch /tmp/canary; ["'
-    steps = [ToWorkspace("_i3p_place:1", hostile), Float("_i3p_place:1", hostile, None, True)]
+    gone = Float("_i3p_place:1", hostile, (1, 2, 30, 40), True, centre=True)
+    steps = [ToWorkspace("_i3p_place:1", hostile), gone]
     payload = restore_commands.placement(steps, sway=True)
-    assert payload.count('"x\\"]; exec touch /tmp/canary; [\\""') == 2
-    assert "floating disable, floating enable, move position center" in (
+    assert payload.count('"x\\"]; exec touch /tmp/canary; [\\""') == 3
+    assert "floating disable, floating enable, resize set 30 px 40 px, move position center" in (
         restore_commands.step(steps[1])
     )
 

@@ -115,7 +115,7 @@ def test_placing_maps_outputs_and_finds_crowded_workspaces() -> None:
     assert got.trees["5"] == Split("splith", 1.0, (Slot(4, 1.0),))
     assert list(got.floating) == [
         Floating(2, "3", (10, 20, 300, 200)),
-        Floating(3, "4", None),  # its output is gone: centred
+        Floating(3, "4", (1, 2, 3, 4), centre=True),  # its output is gone
     ]
     assert got.crowded == {"2"}
     assert dict(got.outputs) == {"3": "LEFT"}  # 5 exists already; GONE does not

@@ -44,11 +44,10 @@ def _float(step: Float, sway: bool) -> str:
         # Out of the scratchpad's bookkeeping (see commands._stage), then floating again.
         parts.append("floating disable")
     parts.append("floating enable")
-    if step.rect is None:
-        parts.append("move position center")
-    else:
+    if step.rect is not None:
         x, y, w, h = (int(v) for v in step.rect)
-        parts += [f"resize set {w} px {h} px", f"move position {x} px {y} px"]
+        parts.append(f"resize set {w} px {h} px")
+        parts.append("move position center" if step.centre else f"move position {x} px {y} px")
         if sway:
             # sway's "move position" puts the window on the visible workspace of the
             # output at that point (commands._place says more).

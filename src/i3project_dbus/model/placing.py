@@ -75,8 +75,9 @@ class After:
 class Float:
     mark: str
     workspace: str
-    rect: Rect | None  # None: centred (its output is gone)
+    rect: Rect | None  # its geometry; None: as i3 floats it
     scratchpad: bool  # i3 still counts it a scratchpad window: take it out first
+    centre: bool = False  # its output is gone: its size, centred where it lands
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,8 @@ Step = Tag | Stage | ToWorkspace | Wrap | After | Float | ToOutput | Focus | Unt
 class Floating:
     window: int  # its index in the snapshot
     workspace: str
-    rect: Rect | None  # None: centre it
+    rect: Rect | None  # None: as i3 floats it
+    centre: bool = False  # saved on an output that is gone: keep the size, centre it
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,7 @@ def plan_placement(placing: Placing) -> list[Step]:
         if f.window in placing.windows:
             mark = build.tag(f.window)
             scratchpad = placing.windows[f.window].scratchpad_window
-            build.steps.append(Float(mark, f.workspace, f.rect, scratchpad))
+            build.steps.append(Float(mark, f.workspace, f.rect, scratchpad, f.centre))
     for name, tree in trees.items():
         build.workspace(name, tree)
     placed = {name: _first(tree) for name, tree in trees.items()}

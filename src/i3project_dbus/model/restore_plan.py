@@ -3,13 +3,13 @@ relaunch it, or skip it with a reason; and where each one goes now. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from .captured import Capture
 from .errors import InvalidArgument
-from .marks import Rect, token_of
+from .marks import token_of
 from .placing import Floating, Placing
 from .rebuild import Slot, Split, workspace_trees
 from .restore_settings import LayoutSettings
@@ -157,11 +157,6 @@ def _outputs(snapshot: Snapshot, capture: Capture) -> dict[str, str]:
     return out
 
 
-def _rect(saved: SavedWindow, present: Collection[str]) -> Rect | None:
-    """A floating window's geometry, when its output is still there (else centred)."""
-    return saved.rect if saved.output in present else None
-
-
 def placing(
     snapshot: Snapshot, windows: Mapping[int, Window], capture: Capture, focus: bool = True
 ) -> Placing:
@@ -170,7 +165,11 @@ def placing(
     trees: dict[str, Split] = dict(workspace_trees(entries))
     _unplaced_tiled(entries, trees)
     present = capture.output_names()
-    floating = [Floating(i, w.workspace, _rect(w, present)) for i, w in entries if w.floating]
+    floating = [
+        Floating(i, w.workspace, w.rect, bool(w.output) and w.output not in present)
+        for i, w in entries
+        if w.floating
+    ]
     moving = {w.id for w in windows.values()}
     crowded = {
         c.window.workspace
