@@ -13,7 +13,7 @@ from . import procinfo
 from .journal import Journal
 from .layoutfiles import LayoutStore
 from .model import events as ev
-from .model.captured import CapturedWindow
+from .model.captured import Capture, CapturedWindow
 from .model.errors import ConfigError, I3ProjectError
 from .model.port import Listener
 from .model.restore_settings import LayoutSettings
@@ -35,7 +35,7 @@ class Pending:
     """A save between its tree read and its file."""
 
     project: str
-    captured: tuple[CapturedWindow, ...]  # the project's windows on workspaces
+    parse: Callable[[], Capture]  # the tree as read, parsed when called (no I/O)
     hidden: tuple[Window, ...]  # its windows a switch hid
 
 
@@ -115,13 +115,16 @@ class Snapshots(Listener):
         """Where the project's windows are now: the tree, and the hidden ones' marks."""
         port = self._tracker.require()
         await self._tracker.settle()
-        capture = await port.capture()
-        mine = tuple(c for c in capture.windows if c.window.project == project)
+        parse = await port.capture_later()
         hidden = tuple(w for w in self.state.windows_of(project) if w.hidden)
-        return Pending(project, mine, hidden)
+        return Pending(project, parse, hidden)
 
     async def _write(self, pending: Pending, name: str) -> Snapshot:
-        project, mine, hidden = pending.project, pending.captured, pending.hidden
+        """Parse the tree on the writer thread, read the pids, then /proc and the file
+        on the writer thread again."""
+        project, hidden = pending.project, pending.hidden
+        capture = await self._persistence.write(pending.parse)
+        mine = [c for c in capture.windows if c.window.project == project]
         pids = {c.window.id: await self._pid(c) for c in mine}
         pids.update({w.id: await self._pid_of(w) for w in hidden})
         settings = self._settings()

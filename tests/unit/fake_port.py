@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +100,10 @@ class FakeI3(I3Port):
             out.append(CapturedWindow(w, path, chain, "", w.pid))
         workspaces = tuple(sorted({(w.workspace, "screen") for w in shown}))
         return Capture(tuple(out), (Screen("screen", (0, 0, 1000, 800)),), workspaces)
+
+    async def capture_later(self) -> Callable[[], Capture]:
+        captured = await self.capture()
+        return lambda: captured
 
     async def tree_json(self) -> str:
         self._check()

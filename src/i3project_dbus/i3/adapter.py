@@ -17,7 +17,7 @@ from . import commands
 from .capture import capture
 from .connection import Connection
 from .events import parse_event
-from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused
+from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused, parse_json
 from .tree import windows_from_tree
 
 if TYPE_CHECKING:
@@ -160,6 +160,15 @@ class I3Adapter:
 
     async def capture(self) -> Capture:
         return capture(await self.tree())
+
+    async def capture_later(self) -> Callable[[], Capture]:
+        if self.lost.is_set():
+            raise NotConnected("not connected to i3")
+        try:
+            raw = await self._conn.request_raw(MessageType.GET_TREE)
+        except ConnectionLost as exc:
+            raise NotConnected(f"lost the connection to i3: {exc}") from exc
+        return lambda: capture(parse_json(raw))
 
     async def tree(self) -> dict[str, Any]:
         """i3's whole layout tree, parsed (for the manager until it reads tree_json)."""
