@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assign, burst, fanout, keypress, process, roundtrip, switch
+from . import assign, burst, fanout, keypress, process, restore, roundtrip, switch
 from .env import Environment
 from .report import Row, table, to_json
 from .world import World
@@ -43,6 +43,9 @@ class Params:
     switch_iterations: int
     switch_goal_size: int
     tracked_windows: int
+    restore_windows: int
+    relaunch_xterms: int
+    restore_iterations: int
 
 
 FULL = Params(
@@ -59,6 +62,9 @@ FULL = Params(
     switch_iterations=6,
     switch_goal_size=100,
     tracked_windows=1000,
+    restore_windows=20,
+    relaunch_xterms=10,
+    restore_iterations=5,
 )
 QUICK = Params(
     startup_runs=1,
@@ -74,6 +80,9 @@ QUICK = Params(
     switch_iterations=1,
     switch_goal_size=4,
     tracked_windows=40,
+    restore_windows=4,
+    relaunch_xterms=2,
+    restore_iterations=1,
 )
 
 
@@ -170,6 +179,13 @@ def suite(p: Params, log: bool) -> list[Row]:
             )
             guarded(
                 "8", "keypress path", lambda: keypress.run(world, p.keypress_trials, ("k1", "k2"))
+            )
+            guarded(
+                "12",
+                "layout restore",
+                lambda: restore.run(
+                    world, p.restore_windows, p.relaunch_xterms, p.restore_iterations
+                ),
             )
             guarded(
                 "2",

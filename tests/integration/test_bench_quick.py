@@ -44,6 +44,7 @@ def test_quick_bench_produces_every_row(tmp_path: Path) -> None:
     assert ids.count("2") == 5  # three sizes, the per-window speed-up, the round-trip count
     assert ids.count("4") == 2  # burst throughput, paced lag
     assert ids.count("5") == 2  # idle, many windows
+    assert ids.count("12") == 2  # restore of scrambled windows, restore relaunching xterms
     figures = " ".join(row["figure"] for row in rows if row["id"] == "8")
     assert "busctl" in figures and "i3project switch" in figures
     for row in rows:
