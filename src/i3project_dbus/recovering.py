@@ -120,12 +120,13 @@ class Recovering(Listener):
         memory = remember(self.state.windows.values())
         if memory == self.memory:
             return
+        # Known from now on, whether or not the file is written yet: a new i3 attached
+        # while the write is on its way is recovered from it.
+        self.memory = memory
         try:
             await self._persistence.write(self.store.save_memory, memory)
         except ConfigError as exc:
             log.warning("%s", exc)
-            return
-        self.memory = memory
 
     # -- recovering -----------------------------------------------------------------
 
