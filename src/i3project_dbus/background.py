@@ -17,6 +17,8 @@ class Background:
     def __init__(self) -> None:
         # Every task started and not yet finished (asyncio keeps only weak references).
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Tasks that ended with an exception since start (GetStatus counts them as errors).
+        self.failures = 0
 
     def spawn(self, coro: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[Any]:
         """Run ``coro`` in the background; ``what`` names it in the log if it fails."""
@@ -26,6 +28,7 @@ class Background:
         def done(t: asyncio.Task[Any]) -> None:
             self._tasks.discard(t)
             if not t.cancelled() and t.exception() is not None:
+                self.failures += 1
                 log.warning("%s failed: %s", what, t.exception())
 
         task.add_done_callback(done)

@@ -22,6 +22,8 @@ class Listeners(Listener):
     def __init__(self) -> None:
         # The publisher, the notifier, tests: whoever follows the service, in order.
         self._listeners: list[Listener] = []
+        # Calls to a listener that raised since start (GetStatus counts them as errors).
+        self.failures = 0
 
     def add(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -31,6 +33,7 @@ class Listeners(Listener):
             try:
                 call(listener)
             except Exception:
+                self.failures += 1
                 log.exception("listener %s failed in %s", type(listener).__name__, what)
 
     def window_added(self, window: Window) -> None:
@@ -53,6 +56,12 @@ class Listeners(Listener):
 
     def active_changed(self, previous: str, current: str) -> None:
         self._tell("active_changed", lambda each: each.active_changed(previous, current))
+
+    def switch_started(self) -> None:
+        self._tell("switch_started", lambda each: each.switch_started())
+
+    def switch_ended(self) -> None:
+        self._tell("switch_ended", lambda each: each.switch_ended())
 
     def switched(self, previous: str, current: str) -> None:
         self._tell("switched", lambda each: each.switched(previous, current))

@@ -21,7 +21,7 @@ from .model.state import State
 from .persistence import Persistence
 from .recovering import Recovering
 from .restoring import Restorer
-from .snapshots import Pending, Snapshots
+from .snapshots import Snapshots
 from .switching import Switcher
 from .tracking import Tracker
 
@@ -66,6 +66,8 @@ class LayoutSnapshots:
         self._tracker = tracker
         # config.json's snapshot settings as they are now.
         self._settings = settings
+        # Switches (the autosave of the project a switch leaves comes with them).
+        self._switcher = switcher
         # The manager's switch lock.
         self._lock = lock
         # Where the autosave timer, the writes after switches and the restore on start run.
@@ -111,10 +113,15 @@ class LayoutSnapshots:
 
     # -- the manager's hooks, under its lock ------------------------------------------
 
-    async def before_switch(self, target: str) -> Pending | None:
-        """The tree read of the autosave of the project a switch leaves."""
+    async def switch_saving(self, target: str, origin: str) -> None:
+        """A switch, with the autosave of the project it leaves: the tree is read before
+        the switch, the rest is done after it in the background (so that the switch's
+        own write, the active project, goes first)."""
         leaving = self.state.active if target != self.state.active else ""
-        return await self.snapshots.capture_for_autosave(leaving)
+        pending = await self.snapshots.capture_for_autosave(leaving)
+        await self._switcher.switch(target, origin)
+        if pending is not None:
+            self._background.spawn(self.snapshots.finish_autosave(pending, "switch"), "autosave")
 
     async def on_attach(self) -> None:
         """Recover a new i3's windows, then keep the record again; the first time, and
@@ -126,12 +133,6 @@ class LayoutSnapshots:
         self._attached_before = True
 
     # -- without the lock -------------------------------------------------------------
-
-    def after_switch(self, pending: Pending | None) -> None:
-        """The rest of a switch-away's autosave, in the background: after the switch, so
-        that the switch's own write (the active project) goes first."""
-        if pending is not None:
-            self._background.spawn(self.snapshots.finish_autosave(pending, "switch"), "autosave")
 
     async def on_stop(self, timeout: float = STOP_SAVE_TIMEOUT) -> None:
         """Save the active project's "last" before the service ends, waiting at most

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from . import config
 from .assignment import Assignment
 from .background import Background
+from .health import Health, StatusValue
 from .journal import Journal, Listeners
 from .launch import Launcher, Started
 from .launch.follow import Follower
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 RECONNECT_GRACE = 1.5
 # The earlier design's keybindings: i3-msg -t send_tick project:NAME / project:none
 TICK_PREFIX = "project:"
+# ... and i3-msg -t send_tick project:reload, which reloads like Reload() (so a project
+# named "reload", like one named "none", cannot be switched to by a tick).
+RELOAD_TICK = "project:reload"
 
 
 class Manager:
@@ -68,6 +72,9 @@ class Manager:
         # Everyone following the service; State tells them of every change too.
         self.listeners = Listeners()
         self.state.add_listener(self.listeners)
+        # Uptime and counters for GetStatus; it hears recorded events and attaches.
+        self.health = Health()
+        self.listeners.add(self.health)
         # Tasks nobody awaits (assignments of new windows, tick switches, writes).
         self._background = Background()
         # Records into the event ring and tells the listeners.
@@ -84,14 +91,9 @@ class Manager:
         self.assignment = Assignment(self.state, self.tracker, self.switcher, self._journal)
         # Project records and settings: create, update, delete, reload.
         self.projects = Projects(
-            settings,
-            self.state,
-            self.tracker,
-            self.switcher,
-            self._persistence,
-            self._journal,
-            self.listeners,
-        )
+            settings, self.state, self.tracker, self.switcher, self._persistence,
+            self._journal, self.listeners,
+        )  # fmt: skip
         # Starts apps for projects and tells which launch a window's process belongs to.
         self.launcher = launcher or Launcher({})
         # Assigns and places the windows of launched apps.
@@ -104,18 +106,10 @@ class Manager:
         self._was_attached = False
         # Layout snapshots: save, restore, autosave, crash recovery.
         self.layouts = LayoutSnapshots(
-            self.state,
-            self.tracker,
-            self.switcher,
-            self._persistence,
-            self._journal,
-            self._background,
-            self.listeners,
-            lambda: self.projects.settings.layouts,
-            self._lock,
-            self.launcher,
-            self._reattached,
-        )
+            self.state, self.tracker, self.switcher, self._persistence, self._journal,
+            self._background, self.listeners, lambda: self.projects.settings.layouts,
+            self._lock, self.launcher, self._reattached,
+        )  # fmt: skip
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -161,7 +155,6 @@ class Manager:
             return
         port.close()
         self.tracker.detach()
-        self.layouts.recovering.pause()
         self._attached.clear()
         self._journal.record(ev.SERVICE_DISCONNECT, {})
         self.listeners.connection_changed(False)
@@ -185,9 +178,11 @@ class Manager:
     def handle_event(self, event: WMEvent) -> None:
         """Called for every i3 event, in order. Never raises: a bad event is logged."""
         start = time.perf_counter_ns()
+        self.health.i3_events += 1
         try:
             details = self._dispatch(event)
         except Exception:
+            self.health.handler_errors += 1
             log.exception("error handling i3 %s event", event.kind)
             details = {"error": "handler failed"}
         if details is not None:
@@ -240,7 +235,9 @@ class Manager:
     def _on_tick(self, event: TickEvent) -> dict[str, DetailValue] | None:
         if event.first:
             return None
-        if event.payload.startswith(TICK_PREFIX):
+        if event.payload == RELOAD_TICK:
+            self._background.spawn(self.reload(), f"tick {event.payload!r}")
+        elif event.payload.startswith(TICK_PREFIX):
             name = event.payload[len(TICK_PREFIX) :]
             target = "" if name == "none" else name
             self._background.spawn(self.switch(target, origin="tick"), f"tick {event.payload!r}")
@@ -256,9 +253,7 @@ class Manager:
             self.tracker.require()
             try:
                 async with self._lock:
-                    pending = await self.layouts.before_switch(target)
-                    await self.switcher.switch(target, origin)
-                self.layouts.after_switch(pending)
+                    await self.layouts.switch_saving(target, origin)
                 return
             except NotConnected:
                 # i3 went away while this call waited for the lock (an in-place restart):
@@ -284,6 +279,16 @@ class Manager:
     async def tree_json(self) -> str:
         """i3's own tree, read now: what diagnostics compare the model with."""
         return await self.tracker.require().tree_json()
+
+    async def wm_state_json(self) -> str:
+        """i3's workspaces, outputs, marks and version, read now (GetI3State)."""
+        return await self.tracker.require().wm_state_json()
+
+    def status(self) -> Mapping[str, StatusValue]:
+        """Uptime, counters and memory, read now (GetStatus)."""
+        port = self.tracker.port
+        errors = self._background.failures + self.listeners.failures
+        return self.health.report(port, self.events.count, errors)
 
     async def create(self, name: str, options: Mapping[str, object]) -> Project:
         clean = self.projects.check_new(name, options)
@@ -331,14 +336,10 @@ class Manager:
     def _launched(self, started: Started) -> None:
         record = started.record
         details: dict[str, DetailValue] = {
-            "project": record.project,
-            "pid": record.pid,
-            "program": started.argv[0],
-            "app": record.entry,
-            "workspace": record.workspace,
-            "floating": record.floating,
+            "project": record.project, "pid": record.pid, "program": started.argv[0],
+            "app": record.entry, "workspace": record.workspace, "floating": record.floating,
             "scope": started.scoped,
-        }
+        }  # fmt: skip
         self._journal.record(ev.PROJECT_LAUNCH, details)
         self.listeners.launched(record.project, record.pid, started.argv)
 

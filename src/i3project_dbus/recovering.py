@@ -91,6 +91,10 @@ class Recovering(Listener):
         self._paused = False
         self._schedule()
 
+    def connection_changed(self, connected: bool) -> None:
+        if not connected:
+            self.pause()  # resumed once the new i3 is recovered (LayoutSnapshots.on_attach)
+
     def window_added(self, window: Window) -> None:
         if window.project:
             self._schedule()

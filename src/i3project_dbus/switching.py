@@ -47,7 +47,18 @@ class Switcher:
         await self.switch(self.state.active, origin="start")
 
     async def switch(self, target: str, origin: str) -> None:
-        """Switch to ``target`` ("" shows every project's windows)."""
+        """Switch to ``target`` ("" shows every project's windows).
+
+        The listeners hear switch_started now and switch_ended once every event i3 sent
+        for its commands is in (the barrier is back), so the publisher can announce the
+        switch as one step: each window once, with its final place."""
+        self._listeners.switch_started()
+        try:
+            await self._switch(target, origin)
+        finally:
+            self._tracker.after_barrier(self._listeners.switch_ended)
+
+    async def _switch(self, target: str, origin: str) -> None:
         start = time.perf_counter_ns()
         port = self._tracker.require()
         target = self._existing(target, origin)
@@ -115,3 +126,7 @@ class Switcher:
         async with self._tracker.moving(ids):
             await port.run_switch(plan)
             self.state.apply_plan(plan)
+        shown = (self.state.windows.get(s.window.id) for s in plan.show)
+        if any(w is not None and not w.output for w in shown):
+            # Shown on a workspace the model has seen no window on: read where it is.
+            self._tracker.mark_dirty()

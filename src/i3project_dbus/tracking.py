@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 
 from .background import Background
@@ -224,6 +224,15 @@ class Tracker:
             self._dirty = True
             raise
         self._send_barrier(port)
+
+    def after_barrier(self, callback: Callable[[], None]) -> None:
+        """Call back once the barrier of the last command is back (or given up on: i3
+        lost, or waited for too long); at once if none is pending."""
+        barrier = self._barrier
+        if barrier is None or barrier.done():
+            callback()
+        else:
+            barrier.add_done_callback(lambda _barrier: callback())
 
     def _send_barrier(self, port: I3Port) -> None:
         barrier = asyncio.get_running_loop().create_future()

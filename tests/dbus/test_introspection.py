@@ -2,8 +2,8 @@
 
 Each interface has its own file, named after it, as in /usr/share/dbus-1/interfaces/.
 Both sides are parsed and compared by meaning: the interface name, every method with its
-arguments (name, type, direction), every property (type, access) and every signal with its
-arguments; whitespace, order and annotations do not count.
+arguments (name, type, direction), every property (type, access, annotations such as
+EmitsChangedSignal) and every signal with its arguments; whitespace and order do not count.
 
 To regenerate the files after a deliberate change of the API, run this module with
 I3PROJECT_UPDATE_XML=1 (the Window interface needs i3 and Xvfb); then review the diff and
@@ -62,6 +62,10 @@ def _args(member: ET.Element, default_direction: str | None) -> tuple[tuple[Any,
     )
 
 
+def _annotations(element: ET.Element) -> dict[str, str | None]:
+    return {a.get("name", ""): a.get("value") for a in element.findall("annotation")}
+
+
 def describe(iface: ET.Element) -> dict[str, Any]:
     """What a client can rely on, independent of layout and order."""
     return {
@@ -70,7 +74,8 @@ def describe(iface: ET.Element) -> dict[str, Any]:
         # Signal arguments have no direction (dbus-fast writes "out"; it means nothing).
         "signals": {s.get("name"): _args(s, None) for s in iface.findall("signal")},
         "properties": {
-            p.get("name"): (p.get("type"), p.get("access")) for p in iface.findall("property")
+            p.get("name"): (p.get("type"), p.get("access"), _annotations(p))
+            for p in iface.findall("property")
         },
     }
 
@@ -85,6 +90,8 @@ def write_shipped(name: str, live: ET.Element) -> None:
             if child.tag == "signal":
                 attrs.pop("direction", None)
             ET.SubElement(copy, "arg", attrs)
+        for note in child.findall("annotation"):
+            ET.SubElement(copy, "annotation", dict(note.attrib))
     ET.indent(node)
     INTERFACES_DIR.mkdir(parents=True, exist_ok=True)
     text = HEADER.format(name=name) + ET.tostring(node, encoding="unicode") + "\n"

@@ -41,7 +41,10 @@ def test_quick_bench_produces_every_row(tmp_path: Path) -> None:
     for row_id in "12345678":
         assert row_id in ids, f"row {row_id} missing from:\n{proc.stdout}"
     assert ids.count("1") == 2  # Get ActiveProject, GetProject
-    assert ids.count("2") == 5  # three sizes, the per-window speed-up, the round-trip count
+    # three sizes, the per-window speed-up, PropertiesChanged per window, the round trips
+    assert ids.count("2") == 6
+    (signals,) = [row for row in rows if "PropertiesChanged per window" in row["figure"]]
+    assert signals["met"] is not None, signals
     assert ids.count("4") == 2  # burst throughput, paced lag
     assert ids.count("5") == 2  # idle, many windows
     assert ids.count("12") == 2  # restore of scrambled windows, restore relaunching xterms

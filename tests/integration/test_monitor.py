@@ -138,3 +138,11 @@ def test_history_mode_prints_the_ring_and_exits(running: dict[str, Any]) -> None
     lines = proc.stdout.splitlines()
     assert 1 <= len(lines) <= 5
     assert lines[-1].split("\t")[2] == "project::switch"
+
+
+def test_the_header_shows_the_service_status(running: dict[str, Any], tmux: Tmux) -> None:
+    tmux.start(monitor())
+    screen = tmux.wait_screen(lambda s: "rss " in s and "i3 events" in s, "the status line")
+    line = next(row for row in screen.splitlines() if "rss " in row)
+    assert line.lstrip().startswith("up ") and "errors 0" in line and "reconnects 0" in line
+    assert "last switch" in line  # the fixture switched to alpha

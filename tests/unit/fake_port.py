@@ -66,6 +66,10 @@ class FakeI3(I3Port):
     def connected(self) -> bool:
         return self._connected
 
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        return ("window", "workspace", "tick")
+
     def lose(self) -> None:
         """The connection breaks (i3 exits or restarts)."""
         self._connected = False
@@ -108,6 +112,13 @@ class FakeI3(I3Port):
     async def tree_json(self) -> str:
         self._check()
         return json.dumps({"type": "root", "nodes": sorted(self.tree)})
+
+    async def wm_state_json(self) -> str:
+        self._check()
+        return json.dumps({"workspaces": [{"name": "1", "output": "screen"}],
+                           "outputs": [{"name": "screen", "active": True}],
+                           "marks": [m for w in self.tree.values() for m in w.marks],
+                           "version": {"human_readable": self.description}})  # fmt: skip
 
     async def run(self, command: str) -> None:
         self._check()
@@ -159,6 +170,12 @@ class Heard(Listener):
 
     def active_changed(self, previous: str, current: str) -> None:
         self.calls.append(("active_changed", (previous, current)))
+
+    def switch_started(self) -> None:
+        self.calls.append(("switch_started", ()))
+
+    def switch_ended(self) -> None:
+        self.calls.append(("switch_ended", ()))
 
     def switched(self, previous: str, current: str) -> None:
         self.calls.append(("switched", (previous, current)))

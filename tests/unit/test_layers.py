@@ -4,8 +4,9 @@ The contract (docs/design.md, STYLE.md):
 - `model/` imports nothing of ours outside `model/`, and no I/O library;
 - `i3/` and `dbus/` import `model/` (and the standard library and third parties),
   never each other nor the capabilities and the service;
-- `cli/` reaches nothing of ours but `cli/`, `model/`, `dbus/names.py`, `busaddress.py`
-  and the package's `__version__`, not even through another module;
+- `cli/` reaches nothing of ours but `cli/`, `model/`, `dbus/names.py`, `busaddress.py`,
+  `config.py` (the files, for edit and validate) and the package's `__version__`, not
+  even through another module;
 - no import cycle in src/ or bench/, counting imports inside functions.
 Importing one's own package (its `__init__`) is not an edge.
 """
@@ -40,8 +41,17 @@ MAY_IMPORT: Mapping[str, tuple[str, ...]] = {
     # The D-Bus layer calls the service through its one door, the manager facade; never
     # a capability module or the i3 adapter.
     f"{OURS}.dbus": (f"{OURS}.dbus", f"{OURS}.model", f"{OURS}.manager"),
-    # The package's own __init__ (its __version__) is implied: see breaches().
-    f"{OURS}.cli": (f"{OURS}.cli", f"{OURS}.model", f"{OURS}.dbus.names", f"{OURS}.busaddress"),
+    # The package's own __init__ (its __version__) is implied: see breaches(). `config`
+    # is the file layer (no bus, no i3): `validate` and `edit` read the project files
+    # with the service's own loader, so the two cannot disagree, and write them with its
+    # atomic writer, as `diagnose --output` and `selftest -o` do their reports.
+    f"{OURS}.cli": (
+        f"{OURS}.cli",
+        f"{OURS}.model",
+        f"{OURS}.dbus.names",
+        f"{OURS}.busaddress",
+        f"{OURS}.config",
+    ),
 }
 
 # Known breaches, each named with the module it may reach for now; the test fails when

@@ -89,7 +89,11 @@ async def test_windows_appear_change_and_disappear(published: Published) -> None
     path = names.window_path(2)
     published.i3.tree[2] = xterm(2, "1")
     manager.handle_event(WindowEvent("new", 2, xterm(2, "")))
-    assert path in bus.added()
+    # Published once a tree read has placed it (a window event tells no workspace).
+    assert path not in bus.added()
+    await apoll(lambda: path in bus.added(), what="the new window published")
+    (added,) = [m for m in bus.sent if m.member == "InterfacesAdded" and m.body[0] == path]
+    assert added.body[1][names.WINDOW_IFACE]["Workspace"].value == "1"
     renamed = Window(2, wm_class="XTerm", title="vim")
     published.i3.tree[2] = replace(published.i3.tree[2], title="vim")
     manager.handle_event(WindowEvent("title", 2, renamed))

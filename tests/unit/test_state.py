@@ -8,7 +8,7 @@ from i3project_dbus.model import errors
 from i3project_dbus.model.marks import assignment_mark, restore_mark
 from i3project_dbus.model.project import Project
 from i3project_dbus.model.state import State
-from i3project_dbus.model.window import SCRATCHPAD, Window
+from i3project_dbus.model.window import SCRATCHPAD, SCRATCHPAD_OUTPUT, Window
 
 
 @dataclass
@@ -104,6 +104,43 @@ def test_apply_plan_records_positions() -> None:
     state.apply_plan(state.plan("a"))
     w = state.windows[1]
     assert w.workspace == "3" and not w.hidden and not w.restore_marks
+
+
+def test_a_switch_tells_the_outputs_without_a_tree_read() -> None:
+    state, _ = make()
+    state.add_project(Project("a"))
+    state.add_project(Project("b"))
+    state.put_window(Window(1, workspace="3", output="HDMI-1", marks=(assignment_mark("a", "1"),)))
+    state.apply_plan(state.plan("b"))
+    assert state.windows[1].output == SCRATCHPAD_OUTPUT  # as a tree read would say
+    state.apply_plan(state.plan("a"))
+    assert state.windows[1].output == "HDMI-1"
+    # A workspace the model never saw a window on: unknown until a tree read tells it.
+    hidden = Window(2, workspace=SCRATCHPAD, output=SCRATCHPAD_OUTPUT,
+                    marks=(assignment_mark("a", "2"), restore_mark("2", False, "9")))  # fmt: skip
+    state.put_window(hidden)
+    state.apply_plan(state.plan("a"))
+    assert (state.windows[2].workspace, state.windows[2].output) == ("9", "")
+
+
+def test_a_mark_naming_no_project_is_no_assignment() -> None:
+    state, _ = make()
+    orphan = Window(1, wm_class="Orphanapp", workspace="1", marks=(assignment_mark("gone", "1"),))
+    state.put_window(orphan)
+    assert orphan.project == "gone"
+    assert state.project_of(orphan) == ""
+    assert state.window_dict(orphan)["project"] == ""
+    assert state.scope_of(orphan).value == "global"
+    state.add_project(Project("gone"))
+    assert state.project_of(orphan) == "gone"
+    assert state.scope_of(orphan).value == "scoped"
+
+
+def test_a_hidden_window_floats_as_it_did_before_hiding() -> None:
+    tiled = Window(1, workspace=SCRATCHPAD, floating=True, marks=(restore_mark("1", False, "2"),))
+    floating = Window(2, workspace=SCRATCHPAD, floating=True, marks=(restore_mark("2", True, "2"),))
+    shown = Window(3, workspace="2", floating=True)
+    assert [w.shown_floating for w in (tiled, floating, shown)] == [False, True, True]
 
 
 def test_wants_assignment_only_for_scoped_classes_with_an_active_project() -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from fake_port import FakeI3, Heard, make_manager, project_types, store_in, xterm
 
+from harness.poll import apoll
 from i3project_dbus.manager import Manager
+from i3project_dbus.model.errors import I3CommandFailed
 from i3project_dbus.model.window import SCRATCHPAD
 from i3project_dbus.model.wmevents import WindowEvent
 
@@ -71,6 +73,36 @@ async def test_a_switch_hides_the_other_projects_and_brings_its_own_back(desk: D
     assert placement(manager) == {1: "1", 2: "2", 3: "1", 4: "1", 5: "1"}
     assert project_types(manager)[-1] == "project::clear"
     assert store_in_state(manager) == ""
+
+
+def steps(heard: Heard, since: int) -> list[str]:
+    wanted = ("switch_started", "active_changed", "switched", "switch_ended")
+    return [name for name, _ in heard.calls[since:] if name in wanted]
+
+
+async def test_a_switch_is_one_step_for_the_listeners_until_its_barrier_is_back(
+    desk: Desk,
+) -> None:
+    since, syncs = len(desk.heard.calls), desk.i3.syncs
+    await desk.manager.switch("a")
+    await apoll(lambda: "switch_ended" in steps(desk.heard, since), what="the switch to end")
+    assert steps(desk.heard, since) == [
+        "switch_started",
+        "active_changed",
+        "switched",
+        "switch_ended",
+    ]
+    assert desk.i3.syncs == syncs + 1, "it ended with the barrier after its command"
+    # One that moves nothing ends at once; one that fails ends too.
+    since = len(desk.heard.calls)
+    await desk.manager.switch("a")
+    assert steps(desk.heard, since) == ["switch_started", "switch_ended"]
+    since = len(desk.heard.calls)
+    desk.i3.failures += ["refused", "refused again"]
+    with pytest.raises(I3CommandFailed):
+        await desk.manager.switch("b")
+    await apoll(lambda: "switch_ended" in steps(desk.heard, since), what="the failed one to end")
+    assert steps(desk.heard, since) == ["switch_started", "switch_ended"]
 
 
 async def test_a_refused_plan_is_made_again_from_a_fresh_tree(desk: Desk) -> None:

@@ -37,7 +37,7 @@ SUMMARY_EVENTS = 64
 
 def run(args: argparse.Namespace) -> int:
     handler = HANDLERS[args.command]
-    if args.command in ("watch", "monitor", "completion"):
+    if args.command in ("watch", "monitor", "completion", "selftest", "edit", "validate"):
         return handler(args, None)
     with Client(timeout=timeout_for(args)) as client:
         return handler(args, client)
@@ -153,6 +153,10 @@ def cmd_events(args: argparse.Namespace, client: Client) -> int:
 
 
 def cmd_diagnose(args: argparse.Namespace, client: Client) -> int:
+    if args.output or args.compare:
+        from .snapshot import run as run_snapshot
+
+        return run_snapshot(args, client)
     from .diagnose import diagnose
 
     out = Output(as_json=args.json)
@@ -304,13 +308,37 @@ def cmd_watch(args: argparse.Namespace, client: Client | None) -> int:
 
 def cmd_monitor(args: argparse.Namespace, client: Client | None) -> int:
     if args.mode == "history":
-        with Client(timeout=args.timeout) as blocking:
+        with Client(timeout=timeout_for(args)) as blocking:
             events = blocking.recent_events(args.limit)
         print_events(Output(), events)
         return OK
     from .monitor import run as run_monitor
 
     return run_monitor(args.mode, args.limit)
+
+
+def cmd_status(args: argparse.Namespace, client: Client) -> int:
+    from .status import run as run_status
+
+    return run_status(args, client)
+
+
+def cmd_edit(args: argparse.Namespace, client: Client | None) -> int:
+    from .edit import run as run_edit
+
+    return run_edit(args)
+
+
+def cmd_validate(args: argparse.Namespace, client: Client | None) -> int:
+    from .validate import run as run_validate
+
+    return run_validate(args)
+
+
+def cmd_selftest(args: argparse.Namespace, client: Client | None) -> int:
+    from .selftest import run as run_selftest
+
+    return run_selftest(args)
 
 
 def cmd_completion(args: argparse.Namespace, client: Client | None) -> int:
@@ -340,4 +368,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "run": cmd_run,
     "open": cmd_open,
     "layout": cmd_layout,
+    "selftest": cmd_selftest,
+    "edit": cmd_edit,
+    "status": cmd_status,
+    "validate": cmd_validate,
 }

@@ -11,7 +11,10 @@ from typing import Final
 
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
-    " diagnose reload completion run open layout"
+    " diagnose reload completion selftest status edit validate run open layout"
+)
+SCENARIOS: Final = (
+    "lifecycle rapid-switches new-window-marked hide-show event-order consistency outputs restart"
 )
 
 BASH: Final = r"""# bash completion for i3project; install with:
@@ -37,6 +40,10 @@ _i3project() {
         return
     fi
     case "$cmd:$prev" in
+        selftest:--format|selftest:-f)
+            COMPREPLY=($(compgen -W "terminal json tap" -- "$cur")); return ;;
+        selftest:--output|selftest:-o|diagnose:--output|diagnose:-o|diagnose:--compare)
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
         watch:--format|watch:-f)
             COMPREPLY=($(compgen -W "plain json i3blocks polybar waybar" -- "$cur")); return ;;
         monitor:--mode|monitor:-m)
@@ -46,13 +53,14 @@ _i3project() {
         create:--directory|create:-d)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
         *:--limit|*:-n|*:--icon|*:-i|*:--display-name|*:-t|*:--type|*:--launcher|*:-l|\
-        *:--menu-command|create:--scoped|run:--workspace|run:-w)
+        *:--menu-command|create:--scoped|diagnose:--event-limit|run:--workspace|run:-w|\
+        layout:--wait)
             return ;;
     esac
     local opts="--help"
     case "$cmd" in switch|clear|assign) opts="--quiet --help" ;; esac
     case "$cmd" in
-        switch|delete|show|open)
+        switch|delete|show|edit|validate|open)
             if [[ $cur != -* && $nargs -eq 0 ]]; then
                 COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
             fi ;;
@@ -71,7 +79,11 @@ _i3project() {
             fi
             opts="--dry-run --no-launch --wait --json --help" ;;
         list) opts="--json --names --help" ;;
-        current|diagnose) opts="--json --help" ;;
+        current|status) opts="--json --help" ;;
+        validate) opts="--json --help" ;;
+        diagnose) opts="--json --output --no-tree --no-events --event-limit --compare --help" ;;
+        selftest)
+            opts="--list --format --output --keep-going --include-restart --help @SCENARIOS@" ;;
         create) opts="--directory --icon --display-name --scoped --json --help" ;;
         windows) opts="--project --json --help" ;;
         events) opts="--limit --type --follow --json --help" ;;
@@ -83,7 +95,7 @@ _i3project() {
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }
 complete -F _i3project i3project
-""".replace("@COMMANDS@", COMMANDS)
+""".replace("@COMMANDS@", COMMANDS).replace("@SCENARIOS@", SCENARIOS)
 
 ZSH: Final = r"""#compdef i3project
 # zsh completion for i3project; install with:
@@ -119,6 +131,10 @@ _i3project() {
         'run:run a program in a project'
         'open:switch to a project and start its apps'
         'layout:save and restore where the windows of a project are'
+        'selftest:run scenarios against the live service'
+        'status:the service uptime, counters and memory'
+        'edit:edit a project file, check it and reload'
+        'validate:check the project files'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -133,9 +149,16 @@ _i3project() {
                 switch) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' \
                     '1:project:_i3project_projects' ;;
                 clear) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' ;;
-                delete|show|open) _arguments '1:project:_i3project_projects' ;;
+                delete|show|edit|validate|open) _arguments '1:project:_i3project_projects' ;;
                 list) _arguments '--json[print JSON]' '--names[names only]' ;;
-                current|diagnose) _arguments '--json[print JSON]' ;;
+                current|status) _arguments '--json[print JSON]' ;;
+                diagnose) _arguments '--json[print JSON]' '--output[snapshot file]:file:_files' \
+                    '--no-tree[no i3 tree]' '--no-events[no events]' '--event-limit[events]:n:' \
+                    '--compare[two snapshots]:file:_files' ;;
+                selftest) _arguments '--list[list scenarios]' \
+                    '--format[format]:format:(terminal json tap)' '--output[file]:file:_files' \
+                    '--keep-going[run the rest after a failure]' '--include-restart[restart i3]' \
+                    '*:scenario:(@SCENARIOS@)' ;;
                 create) _arguments '1:name:' '--directory[directory]:dir:_directories' \
                     '--icon[icon]:icon:' '--display-name[title]:title:' \
                     '*--scoped[a scoped class (repeatable)]:class:' '--json[print JSON]' ;;
@@ -164,6 +187,6 @@ _i3project() {
 }
 
 _i3project "$@"
-"""
+""".replace("@SCENARIOS@", SCENARIOS)
 
 SCRIPTS: Final = {"bash": BASH, "zsh": ZSH}

@@ -20,11 +20,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..dbus import names
 from ..model.window import SCRATCHPAD
 from .diagnose import Mismatch, diagnose
-from .live import ServiceFeed
+from .live import ServiceFeed, plain_details
 from .output import make_console, styled
 from .present import Event, format_details, format_time, project_rows, window_flags
+from .status import summary as status_summary
 
 RENDER_DELAY = 0.05
 EVENT_STYLES = {"project": "bold magenta", "window": "cyan", "workspace": "green",
@@ -55,6 +57,8 @@ class Monitor:
         self.events: deque[Event] = deque(maxlen=self.limit)
         self.last_id = 0
         self.mismatches: list[Mismatch] = []
+        # The service's GetStatus (uptime, counters, memory), read with every state.
+        self.status: dict[str, Any] = {}
         self.updated = ""
         self.live: Live | None = None
         self.feed = ServiceFeed(self.on_state, self.on_event)
@@ -76,6 +80,8 @@ class Monitor:
             self.console.print(Text("service disconnected", style="bold red"))
         if self.mode == "diagnose" and state is not None:
             self.spawn(self.check(state))
+        if state is not None:
+            self.spawn(self.load_status())
         self.schedule_render()
 
     def on_event(self, event: Event) -> None:
@@ -99,6 +105,11 @@ class Monitor:
         self.events.clear()
         for event in recent:
             self.on_event(event)
+
+    async def load_status(self) -> None:
+        body = await self.feed.call(names.MANAGER_PATH, names.MANAGER_IFACE, "GetStatus")
+        self.status = plain_details(body[0]) if body else {}
+        self.schedule_render()
 
     async def check(self, state: dict[str, Any]) -> None:
         objects = await self.feed.managed_objects()
@@ -134,6 +145,8 @@ class Monitor:
         text.append(f"   projects: {len(self.state.get('projects', []))}")
         text.append(f"   windows: {len(self.state.get('windows', []))}")
         text.append(f"   updated {self.updated}", style="dim")
+        if self.status:
+            text.append(f"\n{status_summary(self.status)}", style="dim")
         return text
 
     def projects_table(self, state: dict[str, Any]) -> Table:

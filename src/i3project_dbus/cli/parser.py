@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import INVALID
 from .launch import add_parsers as add_launch_parsers
@@ -50,6 +50,36 @@ def timeout_for(args: argparse.Namespace) -> float:
     if args.timeout is not None:
         return float(args.timeout)
     return KEYPRESS_TIMEOUT if args.command in KEYPRESS_COMMANDS else CALL_TIMEOUT
+
+
+def add_snapshot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--output", "-o", metavar="FILE", help="write a JSON snapshot to FILE (for a bug report)"
+    )
+    p.add_argument("--no-tree", action="store_true", help="leave i3's tree out of the snapshot")
+    p.add_argument("--no-events", action="store_true", help="leave the events out of the snapshot")
+    p.add_argument(
+        "--event-limit", type=int, default=0, metavar="N",
+        help="the newest N events in the snapshot (default 0: all the service keeps)",
+    )  # fmt: skip
+    p.add_argument(
+        "--compare", nargs=2, metavar=("A", "B"),
+        help="print what changed between two snapshots (exit 1 if anything did)",
+    )  # fmt: skip
+
+
+def add_selftest_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "selftest", help="run scenarios against the live service (safe on your session)"
+    )
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="only these (see --list)")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--format", "-f", choices=("terminal", "json", "tap"), default="terminal")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--keep-going", "-k", action="store_true", help="run the rest after a failure")
+    p.add_argument(
+        "--include-restart", action="store_true", help="also restart i3 in place and time it"
+    )
 
 
 def build_parser() -> Parser:
@@ -138,12 +168,25 @@ def build_parser() -> Parser:
     p.add_argument(
         "--print", dest="print_only", action="store_true", help="print the menu lines and exit"
     )
-    sub.add_parser(
+    p = sub.add_parser(
         "diagnose", parents=[json_opt], help="find windows that are not where their project says"
     )
+    add_snapshot_options(p)
     sub.add_parser("reload", help="make the service re-read its configuration files")
     add_launch_parsers(sub)
     add_layout_parsers(sub)
+    add_selftest_parser(sub)
+    sub.add_parser("status", parents=[json_opt], help="the service's uptime, counters and memory")
+    p = sub.add_parser(
+        "edit", help="edit a project's file in $VISUAL/$EDITOR, then check it and reload"
+    )
+    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser(
+        "validate",
+        parents=[json_opt],
+        help="check the project files and config.json (exit 3 if invalid)",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="only this project's file")
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

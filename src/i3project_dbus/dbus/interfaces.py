@@ -1,40 +1,42 @@
-"""The exported interfaces: Manager1, Project, Window and Events. Each method is a thin
-call into the manager, its errors reported by name (see errors.reported)."""
+"""The exported interfaces Manager1, Project and Window (Events is in eventlog.py). Each
+method is a thin call into the manager, its errors reported by name (errors.reported).
+
+Windows are on the bus once the publisher has exported them (a new window waits until
+its place is known): ``published`` is the publisher's map of exported window ids, and
+the Windows properties, GetWindow and GetState answer from it."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Annotated, Any, ClassVar
 
 from dbus_fast import Variant
-from dbus_fast import introspection as intr
 from dbus_fast.annotations import (
     DBusBool,
     DBusDict,
     DBusObjectPath,
     DBusSignature,
     DBusStr,
-    DBusUInt32,
     DBusUInt64,
 )
 from dbus_fast.constants import PropertyAccess
-from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
+from dbus_fast.service import dbus_method, dbus_property, dbus_signal
 
 from .. import __version__
 from ..manager import Manager
-from ..model.events import Event
+from ..model.errors import NoSuchWindow
 from ..model.window import Window
 from . import names
+from .batch import Batch
+from .described import DescribedInterface
 from .errors import reported
 from .launching import ManagerLaunch, ProjectLaunch
 from .options import unwrap
 from .snapshots import ProjectLayouts
+from .status import status_variants
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
 DBusStrs = Annotated[list[str], DBusSignature("as")]
-EventTuple = Annotated[list[Any], DBusSignature("(txsa{sv})")]
-EventList = Annotated[list[list[Any]], DBusSignature("a(txsa{sv})")]
 TwoStrings = Annotated[list[str], DBusSignature("ss")]
-EventSignal = Annotated[list[Any], DBusSignature("txsa{sv}")]
 
 OPTION_SIGNATURES = {"display_name": "s", "icon": "s", "directory": "s", "scoped_classes": "as"}
 
@@ -44,42 +46,7 @@ def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
     return unwrap(options, OPTION_SIGNATURES)
 
 
-def variant(value: object) -> Variant:
-    if isinstance(value, bool):
-        return Variant("b", value)
-    if isinstance(value, int):
-        return Variant("x", value)
-    if isinstance(value, float):
-        return Variant("d", value)
-    return Variant("s", str(value))
-
-
-def event_body(event: Event) -> list[Any]:
-    details = {k: variant(v) for k, v in event.details.items()}
-    details["duration_us"] = Variant("x", event.duration_us)
-    return [event.id, event.time_us, event.type, details]
-
-
-class NamedArgsInterface(ServiceInterface):
-    """dbus-fast names in-arguments after the Python parameters but leaves out-arguments
-    and signal arguments unnamed; the contract names them (ProjectSwitched(s previous,
-    s current)), and introspection readers (gdbus introspect, gdbus-codegen, d-spy) show
-    those names. OUT_ARGS gives them per method or signal."""
-
-    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
-
-    def introspect(self) -> intr.Interface:
-        interface = super().introspect()
-        members: list[intr.Method | intr.Signal] = [*interface.methods, *interface.signals]
-        for member in members:
-            arg_names = self.OUT_ARGS.get(member.name, ())
-            args = member.out_args if isinstance(member, intr.Method) else member.args
-            for arg, name in zip(args, arg_names, strict=False):
-                arg.name = name
-        return interface
-
-
-class ManagerInterface(ManagerLaunch, NamedArgsInterface):
+class ManagerInterface(ManagerLaunch, DescribedInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "Launch": ("pid",),
         "Launched": ("project", "pid", "argv"),
@@ -88,21 +55,29 @@ class ManagerInterface(ManagerLaunch, NamedArgsInterface):
         "GetWindow": ("path",),
         "GetState": ("json",),
         "GetTree": ("json",),
+        "GetI3State": ("json",),
+        "GetStatus": ("status",),
         "ProjectSwitched": ("previous", "current"),
     }
+    PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Version": "const"}
 
-    def __init__(self, manager: Manager) -> None:
+    def __init__(self, manager: Manager, published: Container[int], batch: Batch) -> None:
         super().__init__(names.MANAGER_IFACE)
+        # The facade every method calls and every property reads.
         self.manager = manager
+        # The ids of the windows exported so far (the publisher's).
+        self.published = published
+        # The publisher's property batch, held while a method moves windows.
+        self.batch = batch
 
     @dbus_method()
     async def SwitchProject(self, name: DBusStr) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.switch(name)
 
     @dbus_method()
     async def ClearProject(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.switch("")
 
     @dbus_method()
@@ -113,7 +88,7 @@ class ManagerInterface(ManagerLaunch, NamedArgsInterface):
 
     @dbus_method()
     async def DeleteProject(self, name: DBusStr) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.delete(name)
 
     @dbus_method()
@@ -124,18 +99,24 @@ class ManagerInterface(ManagerLaunch, NamedArgsInterface):
     @dbus_method()
     def GetWindow(self, con_id: DBusUInt64) -> DBusObjectPath:
         with reported():
-            return names.window_path(self.manager.state.window(con_id).id)
+            window = self.manager.state.window(con_id)
+            if window.id not in self.published:
+                raise NoSuchWindow(f"no window with id {con_id} (yet)")
+            return names.window_path(window.id)
 
     @dbus_method()
     async def Reload(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.reload()
 
     @dbus_method()
     def GetState(self) -> DBusStr:
         with reported():
             data = dict(self.manager.state.summary())
+            # The windows clients can reach: those with an object on the bus.
+            windows: Any = data["windows"]
             data.update(
+                windows=[w for w in windows if w["id"] in self.published],
                 connected=self.manager.connected,
                 window_manager=self.manager.window_manager,
                 version=__version__,
@@ -147,6 +128,16 @@ class ManagerInterface(ManagerLaunch, NamedArgsInterface):
         with reported():
             return await self.manager.tree_json()
 
+    @dbus_method()
+    async def GetI3State(self) -> DBusStr:
+        with reported():
+            return await self.manager.wm_state_json()
+
+    @dbus_method()
+    def GetStatus(self) -> DBusDict:
+        with reported():
+            return status_variants(self.manager.status())
+
     @dbus_property(access=PropertyAccess.READ)
     def ActiveProject(self) -> DBusStr:
         return self.manager.state.active
@@ -157,7 +148,8 @@ class ManagerInterface(ManagerLaunch, NamedArgsInterface):
 
     @dbus_property(access=PropertyAccess.READ)
     def Windows(self) -> DBusObjectPaths:
-        return [names.window_path(c) for c in sorted(self.manager.state.windows)]
+        windows = self.manager.state.windows
+        return [names.window_path(c) for c in sorted(windows) if c in self.published]
 
     @dbus_property(access=PropertyAccess.READ)
     def Connected(self) -> DBusBool:
@@ -180,18 +172,26 @@ class ManagerInterface(ManagerLaunch, NamedArgsInterface):
         return [previous, current]
 
 
-class ProjectInterface(ProjectLaunch, ProjectLayouts, NamedArgsInterface):
+class ProjectInterface(ProjectLaunch, ProjectLayouts, DescribedInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "Launch": ("pid",),
         "RestoreLayout": ("results",),
     }
+    PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Name": "const"}
 
-    def __init__(self, manager: Manager, name: str) -> None:
+    def __init__(
+        self, manager: Manager, name: str, published: Container[int], batch: Batch
+    ) -> None:
         super().__init__(names.PROJECT_IFACE)
+        # The facade every method calls and every property reads.
         self.manager = manager
         # Not self.name: ServiceInterface.name is the D-Bus interface name, and
         # overwriting it exported every project under an interface named after it.
         self.project_name = name
+        # The ids of the windows exported so far (the publisher's).
+        self.published = published
+        # The publisher's property batch, held while a method moves windows.
+        self.batch = batch
 
     def _project(self) -> Any:
         return self.manager.state.projects.get(self.project_name)
@@ -227,11 +227,11 @@ class ProjectInterface(ProjectLaunch, ProjectLayouts, NamedArgsInterface):
     @dbus_property(access=PropertyAccess.READ)
     def Windows(self) -> DBusObjectPaths:
         windows = self.manager.state.windows_of(self.project_name)
-        return sorted(names.window_path(w.id) for w in windows)
+        return sorted(names.window_path(w.id) for w in windows if w.id in self.published)
 
     @dbus_method()
     async def Activate(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.switch(self.project_name)
 
     @dbus_method()
@@ -241,16 +241,23 @@ class ProjectInterface(ProjectLaunch, ProjectLayouts, NamedArgsInterface):
 
     @dbus_method()
     async def Delete(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.delete(self.project_name)
 
 
-class WindowInterface(ServiceInterface):
-    def __init__(self, manager: Manager, con_id: int) -> None:
+class WindowInterface(DescribedInterface):
+    PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Id": "const"}
+
+    def __init__(self, manager: Manager, con_id: int, batch: Batch) -> None:
         super().__init__(names.WINDOW_IFACE)
+        # The facade every method calls and every property reads.
         self.manager = manager
+        # The window's i3 container id (the last element of its path).
         self.con_id = con_id
+        # The window as last seen in the model (it stays readable once closed).
         self.last: Window = manager.state.windows.get(con_id) or Window(con_id)
+        # The publisher's property batch, held while a method moves windows.
+        self.batch = batch
 
     def _w(self) -> Window:
         window = self.manager.state.windows.get(self.con_id)
@@ -284,7 +291,7 @@ class WindowInterface(ServiceInterface):
 
     @dbus_property(access=PropertyAccess.READ)
     def Project(self) -> DBusStr:
-        return self._w().project
+        return self.manager.state.project_of(self._w())
 
     @dbus_property(access=PropertyAccess.READ)
     def Scope(self) -> DBusStr:
@@ -300,7 +307,7 @@ class WindowInterface(ServiceInterface):
 
     @dbus_property(access=PropertyAccess.READ)
     def Floating(self) -> DBusBool:
-        return self._w().floating
+        return self._w().shown_floating
 
     @dbus_property(access=PropertyAccess.READ)
     def Urgent(self) -> DBusBool:
@@ -308,38 +315,10 @@ class WindowInterface(ServiceInterface):
 
     @dbus_method()
     async def Focus(self) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.focus(self.con_id)
 
     @dbus_method()
     async def AssignProject(self, name: DBusStr) -> None:
-        with reported():
+        with reported(), self.batch.until_replied():
             await self.manager.assign(self.con_id, name)
-
-
-class EventsInterface(NamedArgsInterface):
-    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "Recent": ("events",),
-        "Event": ("id", "time_us", "type", "details"),
-    }
-
-    def __init__(self, manager: Manager) -> None:
-        super().__init__(names.EVENTS_IFACE)
-        self.manager = manager
-
-    @dbus_method()
-    def Recent(self, limit: DBusUInt32) -> EventList:
-        with reported():
-            return [event_body(e) for e in self.manager.events.recent(limit)]
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Capacity(self) -> DBusUInt32:
-        return self.manager.events.capacity
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Count(self) -> DBusUInt64:
-        return self.manager.events.count
-
-    @dbus_signal()
-    def Event(self, event: Event) -> EventSignal:
-        return event_body(event)

@@ -17,6 +17,10 @@ EVENTS_IFACE: Final = "org.i3project.Manager1.Events"
 
 PROPERTIES_IFACE: Final = "org.freedesktop.DBus.Properties"
 OBJECT_MANAGER_IFACE: Final = "org.freedesktop.DBus.ObjectManager"
+# The property annotation saying how (or whether) a change is announced.
+EMITS_CHANGED_ANNOTATION: Final = "org.freedesktop.DBus.Property.EmitsChangedSignal"
+# The standard reply to a call of an interface an object does not have.
+ERROR_UNKNOWN_INTERFACE: Final = "org.freedesktop.DBus.Error.UnknownInterface"
 
 NOTIFICATIONS_BUS_NAME: Final = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH: Final = "/org/freedesktop/Notifications"

@@ -1,9 +1,11 @@
 """Publishing the model on the bus: objects appear and disappear with projects and windows,
-and property changes are batched into one PropertiesChanged per object per loop turn."""
+and their property changes go out through a Batch (batch.py): once per object, with the
+final values, and before the ProjectSwitched that follows from them."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from dbus_fast.aio import MessageBus
@@ -16,176 +18,202 @@ from ..model.port import Listener
 from ..model.project import Project
 from ..model.window import Window
 from . import names
-from .interfaces import (
-    EventsInterface,
-    ManagerInterface,
-    ProjectInterface,
-    WindowInterface,
-)
+from .batch import Batch, property_names
+from .eventlog import EventsInterface
+from .interfaces import ManagerInterface, ProjectInterface, WindowInterface
 
 log = logging.getLogger(__name__)
 
-# Which D-Bus properties a change of each Window field touches.
-WINDOW_FIELDS = {
-    "wm_class": ("Class", "Scope"),
-    "instance": ("Instance", "Scope"),
-    "title": ("Title",),
-    "workspace": ("Workspace", "Hidden"),
-    "output": ("Output",),
-    "floating": ("Floating",),
-    "focused": ("Focused",),
-    "urgent": ("Urgent",),
-    "project": ("Project", "Scope"),
-    "restore": ("Hidden",),
-}
-PROJECT_FIELDS = {
-    "display_name": ("DisplayName",),
-    "name": ("DisplayName",),
-    "icon": ("Icon",),
-    "directory": ("Directory",),
-    "scoped_classes": ("ScopedClasses",),
-}
+# How long a new window may wait to be exported for its place (and, when it is being
+# assigned to the active project, its project) to be known. A window::new event carries
+# no workspace; the tree read that tells it follows within a few tens of ms.
+PUBLISH_DEADLINE = 1.0
+
+PROJECT_PROPERTIES = ("DisplayName", "Icon", "Directory", "ScopedClasses")
 
 
 class Publisher(Listener):
-    """A Listener that keeps the exported objects in step with the model."""
+    """Keeps the exported objects in step with the model, as one of its listeners."""
 
     def __init__(self, bus: MessageBus, manager: Manager) -> None:
+        # The connection the objects are exported on.
         self.bus = bus
+        # The facade whose model is published (and whose methods the interfaces call).
         self.manager = manager
-        self.root = ManagerInterface(manager)
-        self.events = EventsInterface(manager)
-        self.projects: dict[str, ProjectInterface] = {}
+        # Property changes waiting to be announced, and what was announced last.
+        self.batch = Batch()
+        # Window container id -> its exported object (windows on the bus).
         self.windows: dict[int, WindowInterface] = {}
-        self._pending: dict[ServiceInterface, set[str]] = {}
-        self._flush_handle: asyncio.Handle | None = None
+        # Project name -> its exported object.
+        self.projects: dict[str, ProjectInterface] = {}
+        # Windows in the model not exported yet -> the timer that exports them anyway.
+        self._unplaced: dict[int, asyncio.TimerHandle] = {}
+        # /org/i3project/Manager1 and /org/i3project/Manager1/events.
+        self.root = ManagerInterface(manager, self.windows, self.batch)
+        self.events = EventsInterface(manager)
 
     def export_all(self) -> None:
-        self.bus.export(names.MANAGER_PATH, self.root)
-        self.bus.export(names.EVENTS_PATH, self.events)
+        self._export(names.MANAGER_PATH, self.root)
+        self._export(names.EVENTS_PATH, self.events)
         for project in self.manager.state.projects.values():
             self.project_added(project)
         for window in self.manager.state.windows.values():
             self.window_added(window)
         self.manager.add_listener(self)
 
-    # -- batching ---------------------------------------------------------------
-
-    def _queue(self, iface: ServiceInterface, *props: str) -> None:
-        self._pending.setdefault(iface, set()).update(props)
-        if self._flush_handle is None:
-            self._flush_handle = asyncio.get_running_loop().call_soon(self.flush)
-
     def flush(self) -> None:
-        self._flush_handle = None
-        pending, self._pending = self._pending, {}
-        for iface, props in pending.items():
-            if isinstance(iface, WindowInterface) and iface.con_id not in self.windows:
-                continue
-            if (
-                isinstance(iface, ProjectInterface)
-                and self.projects.get(iface.project_name) is not iface
-            ):
-                continue
-            values = {p: getattr(iface, p) for p in sorted(props)}
-            try:
-                iface.emit_properties_changed(values)
-            except Exception:
-                log.exception("emitting PropertiesChanged on %s", iface.name)
+        """Send every change noted so far (at shutdown)."""
+        self.batch.flush()
 
-    # -- StateListener ----------------------------------------------------------
+    def _export(self, path: str, iface: ServiceInterface) -> None:
+        self.bus.export(path, iface)
+        self.batch.track(iface)
+
+    def _unexport(self, path: str, iface: ServiceInterface) -> None:
+        self.batch.forget(iface)
+        self.bus.unexport(path, iface)
+
+    # -- windows ----------------------------------------------------------------
 
     def window_added(self, window: Window) -> None:
-        iface = WindowInterface(self.manager, window.id)
+        if self._ready(window):
+            self._publish(window)
+            return
+        loop = asyncio.get_running_loop()
+        self._unplaced[window.id] = loop.call_later(PUBLISH_DEADLINE, self._publish_late, window.id)
+
+    def _ready(self, window: Window) -> bool:
+        """Whether clients can be told the window as it will stay: its workspace read
+        from the tree, and no assignment to the active project on its way. A window
+        that never gets there (i3bar, met in events after an i3 restart) is removed
+        before its deadline and never published."""
+        return bool(window.workspace) and not self.manager.state.wants_assignment(window)
+
+    def _publish(self, window: Window) -> None:
+        handle = self._unplaced.pop(window.id, None)
+        if handle is not None:
+            handle.cancel()
+        iface = WindowInterface(self.manager, window.id, self.batch)
         self.windows[window.id] = iface
-        self.bus.export(names.window_path(window.id), iface)
-        self._queue(self.root, "Windows")
-        if window.project:
-            self._queue_project_windows(window.project)
+        self._export(names.window_path(window.id), iface)
+        self.batch.note(self.root, "Windows")
+        self._note_project_windows(window.project)
+
+    def _publish_late(self, con_id: int) -> None:
+        self._unplaced.pop(con_id, None)
+        window = self.manager.state.windows.get(con_id)
+        if window is not None and con_id not in self.windows:
+            log.debug("publishing window %s before its place is known", con_id)
+            self._publish(window)
 
     def window_changed(self, old: Window, new: Window) -> None:
+        if new.id in self._unplaced:
+            if self._ready(new):
+                self._publish(new)
+            return
         iface = self.windows.get(new.id)
         if iface is None:
             return
-        props: set[str] = set()
-        for field, touched in WINDOW_FIELDS.items():
-            if getattr(old, field) != getattr(new, field):
-                props.update(touched)
-        if props:
-            self._queue(iface, *props)
+        # The batch reads them at the flush and announces only what differs.
+        self.batch.note(iface, *property_names(iface))
         if old.project != new.project:
-            self._queue_project_windows(old.project)
-            self._queue_project_windows(new.project)
+            self._note_project_windows(old.project)
+            self._note_project_windows(new.project)
 
     def window_removed(self, window: Window) -> None:
+        handle = self._unplaced.pop(window.id, None)
+        if handle is not None:
+            handle.cancel()
         iface = self.windows.pop(window.id, None)
-        if iface is not None:
-            self.bus.unexport(names.window_path(window.id), iface)
-        self._queue(self.root, "Windows")
-        self._queue_project_windows(window.project)
+        if iface is None:
+            return
+        self._unexport(names.window_path(window.id), iface)
+        self.batch.note(self.root, "Windows")
+        self._note_project_windows(window.project)
 
-    def _queue_project_windows(self, project: str) -> None:
+    def _note_project_windows(self, project: str) -> None:
         iface = self.projects.get(project) if project else None
         if iface is not None:
-            self._queue(iface, "Windows")
+            self.batch.note(iface, "Windows")
+
+    def _note_windows_marked(self, project: str) -> None:
+        """A project came or went: windows whose marks name it change assignment."""
+        for con_id, iface in self.windows.items():
+            window = self.manager.state.windows.get(con_id)
+            if window is not None and window.project == project:
+                self.batch.note(iface, "Project", "Scope")
+
+    def _note_all_scopes(self) -> None:
+        for iface in self.windows.values():
+            self.batch.note(iface, "Scope")
+
+    # -- projects ---------------------------------------------------------------
 
     def project_added(self, project: Project) -> None:
-        iface = ProjectInterface(self.manager, project.name)
+        iface = ProjectInterface(self.manager, project.name, self.windows, self.batch)
         self.projects[project.name] = iface
-        self.bus.export(names.project_path(project.name), iface)
-        self._queue(self.root, "Projects")
+        self._export(names.project_path(project.name), iface)
+        self.batch.note(self.root, "Projects")
+        self._note_windows_marked(project.name)
 
     def project_changed(self, old: Project, new: Project) -> None:
         iface = self.projects.get(new.name)
         if iface is None:
             return
-        props = {
-            p for f, ps in PROJECT_FIELDS.items() if getattr(old, f) != getattr(new, f) for p in ps
-        }
-        if props:
-            self._queue(iface, *props)
+        self.batch.note(iface, *PROJECT_PROPERTIES)
         if old.scoped_classes != new.scoped_classes and self.manager.state.active == new.name:
-            self._queue_all_scopes()
-
-    def _queue_all_scopes(self) -> None:
-        for window_iface in self.windows.values():
-            self._queue(window_iface, "Scope")
+            self._note_all_scopes()
 
     def project_removed(self, project: Project) -> None:
         iface = self.projects.pop(project.name, None)
         if iface is not None:
-            self.bus.unexport(names.project_path(project.name), iface)
-        self._queue(self.root, "Projects")
+            self._unexport(names.project_path(project.name), iface)
+        self.batch.note(self.root, "Projects")
+        self._note_windows_marked(project.name)
+
+    # -- switching --------------------------------------------------------------
 
     def active_changed(self, previous: str, current: str) -> None:
-        self._queue(self.root, "ActiveProject")
+        self.batch.note(self.root, "ActiveProject")
         for name in (previous, current):
             iface = self.projects.get(name) if name else None
             if iface is not None:
-                self._queue(iface, "Active")
-        for project in (previous, current):
-            extra = self.manager.state.projects.get(project) if project else None
-            if extra is not None and extra.scoped_classes:
-                self._queue_all_scopes()
-        self.root.ProjectSwitched(previous, current)
+                self.batch.note(iface, "Active")
+            project = self.manager.state.projects.get(name) if name else None
+            if project is not None and project.scoped_classes:
+                self._note_all_scopes()
+        # After the property changes: a client reading ActiveProject in its handler
+        # sees the new value.
+        self.batch.after_flush(functools.partial(self.root.ProjectSwitched, previous, current))
 
-    # -- other listeners --------------------------------------------------------
+    def switch_started(self) -> None:
+        self.batch.hold()
+
+    def switch_ended(self) -> None:
+        self.batch.release()
+
+    # -- the rest ---------------------------------------------------------------
 
     def event_recorded(self, event: Event) -> None:
-        self.events.Event(event)
-        self._queue(self.events, "Count")
+        # Count has EmitsChangedSignal=false: clients read it when they need it.
+        if self.batch.held:
+            # A switch's events go out with its property changes, once it is over: the
+            # reply to SwitchProject does not wait for them to be encoded and sent.
+            self.batch.after_flush(functools.partial(self.events.Event, event))
+        else:
+            self.events.Event(event)
         if event.type in (ev.LAYOUT_SAVE, ev.LAYOUT_DELETE):
             iface = self.projects.get(str(event.details.get("project", "")))
             if iface is not None:
-                self._queue(iface, "Layouts")
+                self.batch.note(iface, "Layouts")
 
     def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
         self.root.Launched(project, pid, list(argv))
 
-    def connection_changed(self, _connected: bool) -> None:
-        self._queue(self.root, "Connected", "WindowManager")
+    def connection_changed(self, connected: bool) -> None:
+        self.batch.note(self.root, "Connected", "WindowManager")
 
     def config_changed(self) -> None:
         # Reload: the class lists may have changed, and with them every window's Scope.
-        self._queue(self.root, "ConfigErrors")
-        self._queue_all_scopes()
+        self.batch.note(self.root, "ConfigErrors")
+        self._note_all_scopes()

@@ -43,6 +43,14 @@ SYNC_TIMEOUT = 1.0
 
 EventHandler = Callable[[WMEvent], None]
 
+# What wm_state_json puts together: its key for each reply.
+WM_STATE_PARTS = (
+    ("workspaces", MessageType.GET_WORKSPACES),
+    ("outputs", MessageType.GET_OUTPUTS),
+    ("marks", MessageType.GET_MARKS),
+    ("version", MessageType.GET_VERSION),
+)
+
 
 class I3Adapter:
     """One live connection. When it is lost, ``lost`` is set and the adapter is done:
@@ -56,6 +64,7 @@ class I3Adapter:
         self._wm_version = ""  # the version's first word, from GET_VERSION
         self._syncs = 0  # the number in the last sync tick's payload
         self._waiting: dict[str, asyncio.Future[None]] = {}  # sync payload -> its waiter
+        self._subscribed: tuple[EventType, ...] = ()  # what i3 accepted in SUBSCRIBE
         self._conn = Connection(socket_path, self._handle, self._lose)
 
     @property
@@ -73,6 +82,10 @@ class I3Adapter:
     @property
     def connected(self) -> bool:
         return self._conn.connected and not self.lost.is_set()
+
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        return tuple(e.name.lower() for e in self._subscribed)
 
     async def connect(self) -> None:
         """Connect and subscribe; events flow from here on, before any tree is read."""
@@ -92,9 +105,11 @@ class I3Adapter:
     async def _subscribe(self) -> None:
         try:
             await self._conn.subscribe(SUBSCRIPTIONS)
+            self._subscribed = SUBSCRIPTIONS
         except SubscriptionRefused:
             log.debug("subscription refused; subscribing again without output events")
             await self._conn.subscribe(SUBSCRIPTIONS_WITHOUT_OUTPUT)
+            self._subscribed = SUBSCRIPTIONS_WITHOUT_OUTPUT
 
     # -- events -----------------------------------------------------------------
 
@@ -175,15 +190,26 @@ class I3Adapter:
         tree: dict[str, Any] = await self._request(MessageType.GET_TREE)
         return tree
 
-    async def tree_json(self) -> str:
-        """i3's layout tree as the JSON text it sent (undecodable bytes as U+FFFD)."""
+    async def _request_text(self, kind: MessageType) -> str:
+        """A reply as the JSON text i3 sent (undecodable bytes as U+FFFD)."""
         if self.lost.is_set():
             raise NotConnected("not connected to i3")
         try:
-            raw = await self._conn.request_raw(MessageType.GET_TREE)
+            raw = await self._conn.request_raw(kind)
         except ConnectionLost as exc:
             raise NotConnected(f"lost the connection to i3: {exc}") from exc
         return raw.decode("utf-8", errors="replace")
+
+    async def tree_json(self) -> str:
+        """i3's layout tree as the JSON text it sent."""
+        return await self._request_text(MessageType.GET_TREE)
+
+    async def wm_state_json(self) -> str:
+        """Four replies put together as they came: each is a JSON value already."""
+        parts = []
+        for key, kind in WM_STATE_PARTS:
+            parts.append(f'"{key}": {await self._request_text(kind)}')
+        return "{" + ", ".join(parts) + "}"
 
     async def run(self, command: str) -> None:
         """Run one command payload; raise I3CommandFailed naming i3's errors if any part failed."""

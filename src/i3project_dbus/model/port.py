@@ -32,6 +32,11 @@ class I3Port(Protocol):
     @property
     def connected(self) -> bool: ...
 
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        """The event types this connection subscribed to ("window", "workspace", ...)."""
+        ...
+
     async def windows(self) -> list[Window]:
         """Every window of the tree, read now, with its workspace and output."""
         ...
@@ -49,6 +54,12 @@ class I3Port(Protocol):
 
     async def tree_json(self) -> str:
         """i3's own layout tree as JSON text, for diagnostics (passed through, not read)."""
+        ...
+
+    async def wm_state_json(self) -> str:
+        """i3's workspaces, outputs, marks and version as the JSON text of one object
+        {"workspaces": [...], "outputs": [...], "marks": [...], "version": {...}}, for
+        diagnostics (passed through, not read)."""
         ...
 
     async def run(self, command: str) -> None:
@@ -96,6 +107,15 @@ class Listener:
 
     def active_changed(self, previous: str, current: str) -> None:
         """The active project changed in the model ("" is none)."""
+
+    def switch_started(self) -> None:
+        """A switch (or another batch of window moves) begins: the changes up to the
+        matching switch_ended are one step, and a listener may announce them as one."""
+
+    def switch_ended(self) -> None:
+        """The step begun by switch_started is over, whether it changed anything or
+        failed, and every event i3 sent for its commands is in the model. Always
+        paired with switch_started; pairs may nest."""
 
     def switched(self, previous: str, current: str) -> None:
         """A switch finished and every change it made is in the model; only when the

@@ -15,7 +15,7 @@ from .errors import NoSuchProject, NoSuchWindow, ProjectExists
 from .marks import assignment_mark, token_of
 from .project import Project, validate_name
 from .switch import SwitchPlan, plan_switch
-from .window import SCRATCHPAD, Window
+from .window import SCRATCHPAD, SCRATCHPAD_OUTPUT, Window
 
 
 class StateListener(Protocol):
@@ -40,6 +40,9 @@ class State:
         self._seq = 0
         self._touched: dict[int, int] = {}
         self._closed: dict[int, int] = {}
+        # Workspace name -> the output a window on it was last seen on: where a window
+        # that a switch shows there lands, known before any tree read tells it.
+        self.workspace_outputs: dict[str, str] = {}
 
     def add_listener(self, listener: StateListener) -> None:
         self._listeners.append(listener)
@@ -94,8 +97,14 @@ class State:
 
     # -- classification ---------------------------------------------------------
 
+    def project_of(self, window: Window) -> str:
+        """The project a window is assigned to, "" for none: a mark naming a project
+        that does not exist (its file deleted while the service was stopped) counts
+        as no assignment, as it does for switching."""
+        return window.project if window.project in self.projects else ""
+
     def scope_of(self, window: Window) -> Scope:
-        if window.project:
+        if self.project_of(window):
             return Scope.SCOPED
         extra: tuple[str, ...] = ()
         if self.active and self.active in self.projects:
@@ -144,6 +153,8 @@ class State:
             self._closed.pop(window.id, None)
         old = self.windows.get(window.id)
         self.windows[window.id] = window
+        if window.workspace and window.output and not window.in_scratchpad:
+            self.workspace_outputs[window.workspace] = window.output
         if old is None:
             for listener in self._listeners:
                 listener.window_added(window)
@@ -207,6 +218,7 @@ class State:
             self.update_window(
                 h.window.id,
                 workspace=SCRATCHPAD,
+                output=SCRATCHPAD_OUTPUT,
                 floating=True,
                 focused=False,
                 marks=(*marks, h.mark),
@@ -217,6 +229,7 @@ class State:
             self.update_window(
                 s.window.id,
                 workspace=s.workspace,
+                output=self.workspace_outputs.get(s.workspace, ""),
                 floating=s.floating,
                 marks=marks,
                 scratchpad_window=False,
@@ -249,11 +262,11 @@ class State:
             "title": w.title,
             "workspace": w.workspace,
             "output": w.output,
-            "project": w.project,
+            "project": self.project_of(w),
             "scope": self.scope_of(w).value,
             "hidden": w.hidden,
             "focused": w.focused,
-            "floating": w.floating,
+            "floating": w.shown_floating,
             "urgent": w.urgent,
             "marks": list(w.marks),
         }

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from .marks import Rect, Restore, parse_assignment, parse_restore
 
 SCRATCHPAD = "__i3_scratch"
+# The output i3 (and sway) keeps the scratchpad workspace on.
+SCRATCHPAD_OUTPUT = "__i3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,14 @@ class Window:
     def hidden(self) -> bool:
         """Hidden by a switch: in the scratchpad with a restore mark."""
         return self.restore is not None and self.in_scratchpad
+
+    @property
+    def shown_floating(self) -> bool:
+        """Floating as the user placed it: while hidden, as it was before the switch hid
+        it (its restore mark), not the scratchpad's floating that i3 reports."""
+        if self.hidden and self.restore is not None:
+            return self.restore.floating
+        return self.floating
 
     @property
     def assignment_marks(self) -> tuple[str, ...]:
