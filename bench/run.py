@@ -22,7 +22,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assign, burst, fanout, keypress, process, restore, roundtrip, switch
+from . import (
+    assign,
+    burst,
+    fanout,
+    keypress,
+    launch,
+    layouts,
+    outputs,
+    process,
+    restore,
+    roundtrip,
+    switch,
+)
 from .env import Environment
 from .report import Row, table, to_json
 from .world import World
@@ -43,6 +55,9 @@ class Params:
     switch_iterations: int
     switch_goal_size: int
     tracked_windows: int
+    outputs_samples: int
+    outputs_workspaces: int
+    outputs_windows: int
     restore_windows: int
     relaunch_xterms: int
     restore_iterations: int
@@ -62,6 +77,9 @@ FULL = Params(
     switch_iterations=6,
     switch_goal_size=100,
     tracked_windows=1000,
+    outputs_samples=10,
+    outputs_workspaces=10,
+    outputs_windows=50,
     restore_windows=20,
     relaunch_xterms=10,
     restore_iterations=5,
@@ -80,6 +98,9 @@ QUICK = Params(
     switch_iterations=1,
     switch_goal_size=4,
     tracked_windows=40,
+    outputs_samples=1,
+    outputs_workspaces=4,
+    outputs_windows=8,
     restore_windows=4,
     relaunch_xterms=2,
     restore_iterations=1,
@@ -167,6 +188,9 @@ def suite(p: Params, log: bool) -> list[Row]:
             guarded("1", "D-Bus round trips", lambda: roundtrip.run(env, p.rt_iterations, "A"))
             guarded("3", "new window -> mark", lambda: assign.run(world, p.assign_windows))
             guarded(
+                "10", "launched window -> its project", lambda: launch.run(world, p.assign_windows)
+            )
+            guarded(
                 "4",
                 "event burst",
                 lambda: burst.run(world, p.burst_ticks, p.burst_titles, p.paced_seconds),
@@ -181,6 +205,13 @@ def suite(p: Params, log: bool) -> list[Row]:
                 "8", "keypress path", lambda: keypress.run(world, p.keypress_trials, ("k1", "k2"))
             )
             guarded(
+                "11",
+                "a monitor back",
+                lambda: outputs.run(
+                    world, p.outputs_samples, p.outputs_workspaces, p.outputs_windows
+                ),
+            )
+            guarded(
                 "12",
                 "layout restore",
                 lambda: restore.run(
@@ -191,6 +222,11 @@ def suite(p: Params, log: bool) -> list[Row]:
                 "2",
                 "SwitchProject by window count",
                 lambda: switch.run(world, p.switch_sizes, p.switch_iterations, p.switch_goal_size),
+            )
+            guarded(
+                "9",
+                "layouts kept: whole workspaces and interleaved windows",
+                lambda: layouts.run(world, p.switch_goal_size, p.switch_iterations),
             )
             guarded("5", "memory, 1,000 windows", memory_full)
         finally:

@@ -1,8 +1,8 @@
 """Row 2: SwitchProject with N windows per project, next to the same moves sent raw to i3.
 
-The floor is the service's own batched command (the same hide/show moves with the same
-restore marks, planned from the live tree by the service's pure planner) sent in one
-raw i3 round trip; the per-window baseline sends one command per window, the earlier
+The floor is the window-by-window plan (every window hidden alone, brought back through
+the staging workspace, as the service sent it before subtrees moved whole: row 9)
+sent in one raw i3 round trip; the per-window baseline sends one command per window, the earlier
 daemon's way: a hidden window's mark and move, or a shown window's move, tiling and
 unmark (each window on its own, so without the staging workspace the batch uses).
 All three run against the same i3 with the service attached, interleaved, with the

@@ -9,10 +9,12 @@ PY=$VENV/bin/python
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # The Debian packages: the window managers and X server the tests drive, the status
-# bars and tools they run, and the headers python-dbusmock's dbus-python compiles against.
+# bars and tools they run (x11-xserver-utils: xrandr for several monitors under Xvfb),
+# and the headers python-dbusmock's dbus-python compiles against.
 DEBIAN_PACKAGES_RUNTIME="dbus dbus-daemon i3-wm xvfb xterm x11-utils"
 DEBIAN_PACKAGES_TEST="sway xdotool i3blocks polybar tmux foot libdbus-1-dev libglib2.0-dev python3-gi
-    pkg-config nix-bin systemd hyperfine python3-venv gcc"
+    pkg-config nix-bin systemd hyperfine python3-venv gcc
+    x11-xserver-utils"
 
 ensure_debian_packages() {
     local missing=() pkg

@@ -8,40 +8,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from harness import I3, DBusDaemon, ServiceProcess, XdgDirs, Xvfb, XWindows
+from harness.prereq import SKIP_PREFIX, require
 
-REQUIRE_ENV = "I3PROJECT_REQUIRE_INTEGRATION"
-SKIP_PREFIX = "integration prerequisite missing:"
-
-# binary -> Debian package that provides it
-_PACKAGES = {
-    "Xvfb": "xvfb",
-    "i3": "i3-wm",
-    "dbus-daemon": "dbus-daemon",
-    "busctl": "systemd",
-    "gdbus": "libglib2.0-bin",
-}
 _INTEGRATION_FIXTURES = frozenset({"xvfb", "make_i3", "i3", "xwindows"})
 
 _failed_key = pytest.StashKey[bool]()
-
-
-def require(*binaries: str) -> None:
-    """Skip (or, under I3PROJECT_REQUIRE_INTEGRATION, fail) unless all binaries are on PATH."""
-    missing = [b for b in binaries if shutil.which(b) is None]
-    if not missing:
-        return
-    names = ", ".join(f"{b} (apt-get install {_PACKAGES.get(b, b)})" for b in missing)
-    reason = f"{SKIP_PREFIX} {names}; scripts/test installs them"
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -173,7 +173,7 @@ class SwayStack:
         for path in (self.config, self.state):
             path.mkdir()
             user.own(path)
-        (self.runtime / "sway.conf").write_text(_SWAY_CONFIG)
+        (self.runtime / "sway.conf").write_text(self.sway_config())
         self.bus_socket = self.runtime / "bus"
         (self.runtime / "bus.conf").write_text(_BUS_CONFIG.format(socket=self.bus_socket))
         self.address = f"unix:path={self.bus_socket}"
@@ -189,13 +189,20 @@ class SwayStack:
         self.children.append(child)
         return child
 
-    def _start_sway(self) -> None:
-        env = {
+    def sway_config(self) -> str:
+        return _SWAY_CONFIG
+
+    def sway_env(self) -> dict[str, str]:
+        """sway's environment (a subclass runs it on another wlroots backend)."""
+        return {
             "XDG_RUNTIME_DIR": str(self.runtime),
             "WLR_BACKENDS": "headless",
             "WLR_LIBINPUT_NO_DEVICES": "1",
             "WLR_RENDERER": "pixman",
         }
+
+    def _start_sway(self) -> None:
+        env = self.sway_env()
         self.sway = self.spawn("sway.log", ["sway", "-c", str(self.runtime / "sway.conf")], env)
 
         def ready() -> str | None:

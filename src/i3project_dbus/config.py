@@ -21,6 +21,7 @@ from typing import Any
 from .model.classify import DEFAULT_GLOBAL, DEFAULT_SCOPED, Classification
 from .model.errors import ConfigError, InvalidArgument, InvalidName
 from .model.events import DEFAULT_CAPACITY, MAX_CAPACITY
+from .model.outputs import WorkspaceOutputs, output_ref_problem, workspace_name_problem
 from .model.project import Project, validate_name
 from .model.restore_settings import LayoutSettings, parse_layout_settings
 
@@ -37,6 +38,10 @@ class Settings:
     # autosave, restore_on_start, restore_exclude and restore: how snapshots are used
     layouts: LayoutSettings = field(default_factory=LayoutSettings)
     errors: tuple[str, ...] = ()
+    # workspace -> preferred outputs, best first (model/reassign.py applies it)
+    workspace_outputs: WorkspaceOutputs = ()
+    # bring back each project's visible workspaces and focused window on a switch
+    restore_focus: bool = True
 
 
 def xdg_dir(environ: Mapping[str, str], var: str, fallback: str) -> Path:
@@ -94,6 +99,42 @@ def _read_json(path: Path) -> Any:
     if len(raw) > MAX_FILE:
         raise ValueError(f"larger than {MAX_FILE} bytes")
     return json.loads(raw)
+
+
+MAX_MAPPED = 256
+MAX_PREFERRED = 16
+
+
+def _entry_problem(workspace: str, refs: Any) -> str | None:
+    problem = workspace_name_problem(workspace)
+    if problem is not None:
+        return problem
+    if not isinstance(refs, list):
+        return f"workspace {workspace!r}: the outputs must be a list of names"
+    if not 1 <= len(refs) <= MAX_PREFERRED:
+        return f"workspace {workspace!r}: list 1 to {MAX_PREFERRED} outputs"
+    problem = next(filter(None, (output_ref_problem(r) for r in refs)), None)
+    return f"workspace {workspace!r}: {problem}" if problem else None
+
+
+def _parse_workspace_outputs(value: Any, where: str, errors: list[str]) -> WorkspaceOutputs:
+    """The ``workspace_outputs`` object; an entry that is wrong is reported and left out,
+    the rest is kept."""
+    key = "'workspace_outputs'"
+    if not isinstance(value, dict):
+        errors.append(f"{where}: {key} must be an object of workspace -> [outputs]; ignored")
+        return ()
+    mapping: list[tuple[str, tuple[str, ...]]] = []
+    for workspace, refs in value.items():
+        if len(mapping) == MAX_MAPPED:
+            errors.append(f"{where}: {key} maps over {MAX_MAPPED} workspaces; the rest ignored")
+            break
+        problem = _entry_problem(workspace, refs)
+        if problem is not None:
+            errors.append(f"{where}: {key}: {problem}; entry ignored")
+            continue
+        mapping.append((workspace, tuple(dict.fromkeys(refs))))
+    return tuple(mapping)
 
 
 class Store:
@@ -163,11 +204,24 @@ class Store:
         if not isinstance(notifications, bool):
             errors.append(f"{where}: 'notifications' must be true or false")
             notifications = False
+        restore_focus = data.get("restore_focus", True)
+        if not isinstance(restore_focus, bool):
+            errors.append(f"{where}: 'restore_focus' must be true or false")
+            restore_focus = True
+        mapping = _parse_workspace_outputs(data.get("workspace_outputs", {}), where, errors)
         layouts, layout_errors = parse_layout_settings(data, where)
         errors += layout_errors
         for msg in errors:
             log.warning("%s", msg)
-        return Settings(classification, capacity, notifications, layouts, tuple(errors))
+        return Settings(
+            classification,
+            capacity,
+            notifications,
+            layouts=layouts,
+            errors=tuple(errors),
+            workspace_outputs=mapping,
+            restore_focus=restore_focus,
+        )
 
     # -- projects ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from .model.events import DetailValue, Event, EventRing
+from .model.outputs import Screens
 from .model.port import Listener
 from .model.project import Project
 from .model.window import Window
@@ -77,6 +78,9 @@ class Listeners(Listener):
 
     def config_changed(self) -> None:
         self._tell("config_changed", lambda each: each.config_changed())
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        self._tell("outputs_changed", lambda each: each.outputs_changed(old, new))
 
 
 def now_us() -> int:

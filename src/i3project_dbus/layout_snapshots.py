@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from .background import Background
 from .journal import Journal, Listeners
@@ -44,7 +44,6 @@ class LayoutSnapshots:
         settings: Callable[[], LayoutSettings],
         lock: asyncio.Lock,
         launcher: Launcher,
-        reattached: Callable[[], Awaitable[None]],
     ) -> None:
         store = LayoutStore(persistence.store.state_dir)
         window_pid = launcher.window_pid
@@ -74,8 +73,6 @@ class LayoutSnapshots:
         self._background = background
         # Whether i3 was attached before (restore on start is for the first time only).
         self._attached_before = False
-        # Waits for i3 to come back when it is restarting in place (the manager's).
-        self._reattached = reattached
 
     def load(self) -> None:
         """Read the snapshots' names and the crash record (before the bus name), and
@@ -92,7 +89,7 @@ class LayoutSnapshots:
     async def save(self, project: str, name: str) -> None:
         self.state.project(project)
         validate_snapshot_name(name)
-        await self._reattached()
+        await self._tracker.reattached()
         self._tracker.require()
         async with self._lock:
             await self.snapshots.save(project, name, "dbus")
@@ -103,7 +100,7 @@ class LayoutSnapshots:
         """Options and file first (InvalidArgument, NoSuchLayout, ConfigError), then i3."""
         checked = check_restore_options(options)
         snapshot = await self.snapshots.load_snapshot(project, name)
-        await self._reattached()
+        await self._tracker.reattached()
         self._tracker.require()
         async with self._lock:
             return await self.restorer.restore(project, snapshot, checked)
@@ -116,10 +113,11 @@ class LayoutSnapshots:
     async def switch_saving(self, target: str, origin: str) -> None:
         """A switch, with the autosave of the project it leaves: the tree is read before
         the switch, the rest is done after it in the background (so that the switch's
-        own write, the active project, goes first)."""
+        own write, the active project, goes first). The caller announces the switch
+        (the manager, around the focus the outputs bring back)."""
         leaving = self.state.active if target != self.state.active else ""
         pending = await self.snapshots.capture_for_autosave(leaving)
-        await self._switcher.switch(target, origin)
+        await self._switcher.switch(target, origin, announced=True)
         if pending is not None:
             self._background.spawn(self.snapshots.finish_autosave(pending, "switch"), "autosave")
 

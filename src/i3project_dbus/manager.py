@@ -3,21 +3,20 @@ with i3 and the dispatch of typed events; each capability module does the work.
 
 Switches, assignments and project changes run under the one lock, so they never
 interleave and ten switches in a row end in the state of the last; tree reads in the
-background take no lock (see tracking.py).
-
-Start order with i3 (see attach): the adapter subscribes to events first and only then
-is the tree read, so no window created in between is missed.
+background take no lock (see tracking.py). Start order with i3 (see attach): the adapter
+subscribes to events first and only then is the tree read, so no window created in
+between is missed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Mapping
 
 from . import config
+from .arrivals import Arrivals
 from .assignment import Assignment
 from .background import Background
 from .health import Health, StatusValue
@@ -32,7 +31,6 @@ from .model.launch import check_options
 from .model.port import I3Port, Listener
 from .model.project import Project
 from .model.state import State
-from .model.window import Window
 from .model.wmevents import (
     BindingEvent,
     OutputEvent,
@@ -42,6 +40,7 @@ from .model.wmevents import (
     WorkspaceEvent,
     event_type,
 )
+from .outputs import Outputs
 from .persistence import Persistence
 from .projects import Projects
 from .switching import Switcher
@@ -49,12 +48,9 @@ from .tracking import Tracker
 
 log = logging.getLogger(__name__)
 
-# How long a call waits for i3 to come back when it is restarting in place.
-RECONNECT_GRACE = 1.5
-# The earlier design's keybindings: i3-msg -t send_tick project:NAME / project:none
+# The earlier design's keybindings: i3-msg -t send_tick project:NAME / project:none, and
+# project:reload, which reloads like Reload() (no tick switches to "none" or "reload").
 TICK_PREFIX = "project:"
-# ... and i3-msg -t send_tick project:reload, which reloads like Reload() (so a project
-# named "reload", like one named "none", cannot be switched to by a tick).
 RELOAD_TICK = "project:reload"
 
 
@@ -81,34 +77,42 @@ class Manager:
         self._journal = Journal(self.events, self.listeners)
         # The i3 port, the dirty flag, tree reads, the barrier.
         self.tracker = Tracker(self.state, self._background)
+        state, tracker, journal, listeners = self.state, self.tracker, self._journal, self.listeners
         # The writer thread and what it writes.
-        self._persistence = Persistence(store, self.state, self._journal, self._background)
+        self._persistence = Persistence(store, state, journal, self._background)
         # Plans and executes switches; restores the active project at attach.
         self.switcher = Switcher(
-            self.state, self.tracker, self._persistence, self._journal, self.listeners
+            state,
+            tracker,
+            self._persistence,
+            journal,
+            listeners,
+            lambda: self.settings.restore_focus,
         )
         # Marks new windows and assigned ones; focuses.
         self.assignment = Assignment(self.state, self.tracker, self.switcher, self._journal)
         # Project records and settings: create, update, delete, reload.
         self.projects = Projects(
-            settings, self.state, self.tracker, self.switcher, self._persistence,
-            self._journal, self.listeners,
-        )  # fmt: skip
+            settings, state, tracker, self.switcher, self._persistence, journal, listeners
+        )
         # Starts apps for projects and tells which launch a window's process belongs to.
         self.launcher = launcher or Launcher({})
         # Assigns and places the windows of launched apps.
         self.follower = Follower(self.state, self.tracker, self.switcher, self._journal)
         # Held by every operation that changes windows or projects: they never interleave.
         self._lock = asyncio.Lock()
-        # Set while attached to i3: a call during an in-place restart waits for it.
-        self._attached = asyncio.Event()
-        # Whether i3 was ever attached (before that, nothing is restarting).
-        self._was_attached = False
+        # New windows: following their launch, or assigned to the active project.
+        self.arrivals = Arrivals(
+            self.launcher, self.follower, self.assignment, self._lock, self._background
+        )
+        # Outputs on the bus, workspaces on their preferred outputs, each project's focus.
+        self.outputs = Outputs(
+            state, tracker, journal, listeners, self._background, lambda: self.settings, self._lock
+        )
         # Layout snapshots: save, restore, autosave, crash recovery.
         self.layouts = LayoutSnapshots(
-            self.state, self.tracker, self.switcher, self._persistence, self._journal,
-            self._background, self.listeners, lambda: self.projects.settings.layouts,
-            self._lock, self.launcher, self._reattached,
+            state, tracker, self.switcher, self._persistence, journal, self._background,
+            listeners, lambda: self.settings.layouts, self._lock, self.launcher,
         )  # fmt: skip
 
     # -- lifecycle ------------------------------------------------------------------
@@ -146,8 +150,8 @@ class Manager:
             self.listeners.connection_changed(True)
             await self.layouts.on_attach()
             await self.switcher.restore()
-            self._was_attached = True
-            self._attached.set()
+            await self.outputs.attach()
+            self.tracker.attach_done()
 
     def detach(self) -> None:
         port = self.tracker.port
@@ -155,7 +159,7 @@ class Manager:
             return
         port.close()
         self.tracker.detach()
-        self._attached.clear()
+        self.outputs.detach()
         self._journal.record(ev.SERVICE_DISCONNECT, {})
         self.listeners.connection_changed(False)
 
@@ -164,14 +168,6 @@ class Manager:
         self.detach()
         await self._background.close()
         self._persistence.close()
-
-    async def _reattached(self) -> None:
-        """If i3 is restarting (we were attached and lost it), give it a moment to come
-        back, so that a keypress during an in-place restart still switches."""
-        if self.connected or not self._was_attached:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._attached.wait(), RECONNECT_GRACE)
 
     # -- events from i3 -------------------------------------------------------------
 
@@ -194,43 +190,21 @@ class Manager:
             case WindowEvent():
                 details = self.tracker.on_window(event)
                 if event.change == "new" and event.window is not None:
-                    self._new_window(event.window)
+                    self.arrivals.window_new(event.window)
                 elif event.change == "close" and event.window is not None:
                     self.launcher.window_closed(event.window.id)
                 return details
             case WorkspaceEvent():
+                self.outputs.on_workspace(event)
                 return self.tracker.on_workspace(event)
             case OutputEvent():
+                self.outputs.on_output(event)
                 return self.tracker.on_output(event)
             case TickEvent():
                 return self._on_tick(event)
             case BindingEvent():
                 return {"command": event.command}
         return {}
-
-    def _new_window(self, window: Window) -> None:
-        """While launched apps run, a new window may be one of theirs: that is asked first
-        (it takes the window's pid, an X round trip on i3); otherwise today's rule."""
-        if len(self.launcher.records):
-            arrived = time.perf_counter_ns()
-            self._background.spawn(self._follow(window, arrived), "placing a new window")
-        elif self.assignment.wants(window.id):
-            arrived = time.perf_counter_ns()
-            self._background.spawn(self._assign_new(window.id, arrived), "assigning a window")
-
-    async def _assign_new(self, con_id: int, arrived: int) -> None:
-        async with self._lock:
-            await self.assignment.mark_new(con_id, arrived)
-
-    async def _follow(self, window: Window, arrived: int) -> None:
-        asked = time.perf_counter_ns()
-        record = await self.launcher.launch_of(window)
-        pid_ns = time.perf_counter_ns() - asked
-        async with self._lock:
-            if record is not None:
-                await self.follower.place(window.id, record, arrived, pid_ns)
-            else:
-                await self.assignment.mark_new(window.id, arrived)
 
     def _on_tick(self, event: TickEvent) -> dict[str, DetailValue] | None:
         if event.first:
@@ -249,27 +223,38 @@ class Manager:
         if target:
             self.state.project(target)
         for attempt in (1, 2):
-            await self._reattached()
+            await self.tracker.reattached()
             self.tracker.require()
             try:
                 async with self._lock:
-                    await self.layouts.switch_saving(target, origin)
+                    await self._switch_with_focus(target, origin)
                 return
             except NotConnected:
                 # i3 went away while this call waited for the lock (an in-place restart):
                 # once it is back, try once more.
-                if attempt == 2 or not self._was_attached:
+                if attempt == 2 or not self.tracker.was_attached:
                     raise
+
+    async def _switch_with_focus(self, target: str, origin: str) -> None:
+        """A switch and the workspaces and focus it brings back, announced as one step."""
+        self.listeners.switch_started()
+        try:
+            previous = self.state.active
+            await self.outputs.before_switch(target)
+            await self.layouts.switch_saving(target, origin)
+            await self.outputs.after_switch(previous, target)
+        finally:
+            self.tracker.after_barrier(self.listeners.switch_ended)
 
     async def assign(self, con_id: int, project: str) -> None:
         self.assignment.check(project)
-        await self._reattached()
+        await self.tracker.reattached()
         self.tracker.require()
         async with self._lock:
             await self.assignment.assign(con_id, project)
 
     async def focus(self, con_id: int) -> None:
-        await self._reattached()
+        await self.tracker.reattached()
         self.tracker.require()
         project = self.assignment.hidden_in(con_id)
         if project:
@@ -301,9 +286,10 @@ class Manager:
 
     async def delete(self, name: str) -> None:
         self.projects.check_deletable(name)
-        await self._reattached()
+        await self.tracker.reattached()
         async with self._lock:
             await self.projects.delete(name)
+            self.outputs.forget(name)
 
     async def launch(
         self, argv: list[str], project: str | None, options: Mapping[str, object]
@@ -334,16 +320,18 @@ class Manager:
             raise LaunchFailed("; ".join(failures))
 
     def _launched(self, started: Started) -> None:
-        record = started.record
-        details: dict[str, DetailValue] = {
-            "project": record.project, "pid": record.pid, "program": started.argv[0],
-            "app": record.entry, "workspace": record.workspace, "floating": record.floating,
-            "scope": started.scoped,
-        }  # fmt: skip
-        self._journal.record(ev.PROJECT_LAUNCH, details)
-        self.listeners.launched(record.project, record.pid, started.argv)
+        self._journal.record(ev.PROJECT_LAUNCH, started.details())
+        self.listeners.launched(started.record.project, started.record.pid, started.argv)
 
     async def reload(self) -> None:
         loaded = await self.projects.read()
         async with self._lock:
             await self.projects.apply(loaded)
+            self.outputs.reloaded()
+
+    async def reassign(self, dry_run: bool) -> list[tuple[str, str]]:
+        """Put every workspace on its preferred output now (or only say what would move)."""
+        await self.tracker.reattached()
+        self.tracker.require()
+        async with self._lock:
+            return await self.outputs.reassign(dry_run=dry_run, origin="dbus")

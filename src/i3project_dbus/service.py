@@ -60,7 +60,9 @@ class Service:
         # Reads a new window's process from X on i3 (sway's tree carries it), on demand.
         self._window_pids = XWindowPids(environ)
         # Launched apps get this environment; systemd's scopes are added once on the bus.
-        launcher = Launcher(environ, window_pid=self._window_pids)
+        launcher = Launcher(
+            environ, window_pid=self._window_pids, warm_up=self._window_pids.warm_up
+        )
         # The model and every operation on it.
         self.manager = Manager(self.store, self.store.load_settings(), launcher)
         # Set by SIGTERM or SIGINT.

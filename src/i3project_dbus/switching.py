@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
+from . import layouts
 from .journal import Journal
 from .model import events as ev
 from .model.errors import I3CommandFailed, NoSuchProject
+from .model.events import DetailValue
 from .model.port import I3Port, Listener
 from .model.state import State
 from .model.switch import SwitchPlan
@@ -29,7 +32,10 @@ class Switcher:
         persistence: Persistence,
         journal: Journal,
         listeners: Listener,
+        restore_focus: Callable[[], bool] = lambda: True,
     ) -> None:
+        # Whether a returning project's focused window gets the focus back (a setting).
+        self._restore_focus = restore_focus
         # The model: projects, windows, the active project.
         self.state = state
         # The i3 port, the barrier and the tree reads.
@@ -46,12 +52,16 @@ class Switcher:
         hidden or shown from before a crash (a project gone from the files means none)."""
         await self.switch(self.state.active, origin="start")
 
-    async def switch(self, target: str, origin: str) -> None:
+    async def switch(self, target: str, origin: str, announced: bool = False) -> None:
         """Switch to ``target`` ("" shows every project's windows).
 
         The listeners hear switch_started now and switch_ended once every event i3 sent
         for its commands is in (the barrier is back), so the publisher can announce the
-        switch as one step: each window once, with its final place."""
+        switch as one step: each window once, with its final place. ``announced``: the
+        caller tells them itself, around more than the switch (the focus it restores)."""
+        if announced:
+            await self._switch(target, origin)
+            return
         self._listeners.switch_started()
         try:
             await self._switch(target, origin)
@@ -103,12 +113,13 @@ class Switcher:
         return plan
 
     async def _plan_and_execute(self, port: I3Port, target: str) -> tuple[SwitchPlan, bool]:
-        """Execute a plan, and once more from a fresh tree if i3 refused part of it.
-        Return the plan executed last and whether any command was sent."""
+        """Execute a plan, and once more from a fresh tree if i3 refused part of it (or a
+        unit came back holding windows that must stay hidden). Return the plan executed
+        last and whether any command was sent."""
         plan = await self.plan(target)
         try:
-            await self.execute(port, plan)
-            return plan, not plan.empty
+            if not await self.execute(port, plan):
+                return plan, not plan.empty
         except I3CommandFailed as exc:
             # A window closed or moved under us: read the tree and plan again, once.
             log.info("switch to %r: %s; retrying from a fresh tree", target, exc)
@@ -118,15 +129,19 @@ class Switcher:
         await self.execute(port, plan)
         return plan, True
 
-    async def execute(self, port: I3Port, plan: SwitchPlan) -> None:
-        """Run a plan as one command and record its outcome in the model."""
+    async def execute(self, port: I3Port, plan: SwitchPlan) -> bool:
+        """Run a plan, tiled windows moving by whole subtrees (layouts.py), and record its
+        outcome in the model. Return whether it should be planned again."""
         if plan.empty:
-            return
+            return False
         ids = [h.window.id for h in plan.hide] + [s.window.id for s in plan.show]
         async with self._tracker.moving(ids):
-            await port.run_switch(plan)
-            self.state.apply_plan(plan)
+            outcome = await layouts.run(port, self.state, plan, self._restore_focus())
+        for r in outcome.gone:
+            details: dict[str, DetailValue] = {"workspace": r.workspace, "windows": len(r.marks)}
+            self._journal.record(ev.LAYOUT_PARENT_GONE, details)
         shown = (self.state.windows.get(s.window.id) for s in plan.show)
         if any(w is not None and not w.output for w in shown):
             # Shown on a workspace the model has seen no window on: read where it is.
             self._tracker.mark_dirty()
+        return outcome.again

@@ -30,6 +30,7 @@ MANAGER_IFACE = "org.i3project.Manager1"
 PROJECT_IFACE = "org.i3project.Manager1.Project"
 WINDOW_IFACE = "org.i3project.Manager1.Window"
 EVENTS_IFACE = "org.i3project.Manager1.Events"
+OUTPUT_IFACE = "org.i3project.Manager1.Output"
 INTROSPECTABLE = "org.freedesktop.DBus.Introspectable"
 
 HEADER = """<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
@@ -139,12 +140,26 @@ async def test_window_interface_matches_the_shipped_xml(
     await check(client, path, WINDOW_IFACE)
 
 
+async def test_output_interface_matches_the_shipped_xml(
+    service: Callable[..., ServiceProcess], i3: I3, client: Client
+) -> None:
+    service()
+    paths = await apoll(
+        lambda: client.get(MANAGER_PATH, MANAGER_IFACE, "Outputs"),
+        what="the service to publish an output",
+    )
+    await check(client, paths[0], OUTPUT_IFACE)
+
+
+ALL = [MANAGER_IFACE, PROJECT_IFACE, WINDOW_IFACE, EVENTS_IFACE, OUTPUT_IFACE]
+
+
 def test_every_shipped_file_is_checked() -> None:
     shipped = {p.stem for p in INTERFACES_DIR.glob("*.xml")}
-    assert shipped == {MANAGER_IFACE, PROJECT_IFACE, WINDOW_IFACE, EVENTS_IFACE}
+    assert shipped == set(ALL)
 
 
-@pytest.mark.parametrize("name", [MANAGER_IFACE, PROJECT_IFACE, WINDOW_IFACE, EVENTS_IFACE])
+@pytest.mark.parametrize("name", ALL)
 def test_shipped_files_are_valid_introspection_data(name: str) -> None:
     root = ET.parse(shipped_file(name)).getroot()
     assert root.tag == "node"

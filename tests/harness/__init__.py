@@ -1,5 +1,6 @@
 """Test harness: private buses, Xvfb, real i3, real X windows and the service as processes."""
 
+from . import randr
 from .bus import DBusDaemon, busctl, busctl_rc, gdbus, gdbus_rc
 from .i3 import (
     I3,
@@ -44,6 +45,7 @@ __all__ = [
     "gdbus_rc",
     "i3_config",
     "poll",
+    "randr",
     "tree_windows",
     "wait_gone",
     "wait_managed",

@@ -291,6 +291,35 @@ def test_events_follow_prints_new_events(world: dict[str, Any]) -> None:
         follow.stop()
 
 
+def test_events_follow_marks_a_service_restart_and_replays_the_new_instance(
+    bus: DBusDaemon, i3: I3, service: Callable[..., ServiceProcess]
+) -> None:
+    a = bus.address
+    svc = service()
+    ok(a, "create", "alpha")
+    follow = Lines([*CLI, "events", "--follow", "--json"], cli_env(a))
+    try:
+        follow.wait_for(lambda text: '"project::create"' in text)
+        assert svc.terminate() == 0
+        service()
+        marker = '{"restart": true}'
+        follow.wait_for(lambda text: text == marker)
+
+        def after_marker() -> list[str]:
+            return follow.lines[follow.lines.index(marker) + 1 :]
+
+        # The new instance's first events were signalled before it owned the bus name:
+        # they come from Recent, from id 1 on, and none is printed twice.
+        follow.wait_for(lambda text: '"service::connect"' in text and text in after_marker())
+        ids = [json.loads(line)["id"] for line in after_marker()]
+        assert ids[0] == 1 and ids == sorted(set(ids)), ids
+        ok(a, "switch", "alpha")
+        line = follow.wait_for(lambda text: '"current": "alpha"' in text)
+        assert json.loads(line)["id"] > ids[-1]
+    finally:
+        follow.stop()
+
+
 def test_diagnose_finds_nothing_on_a_consistent_desktop(world: dict[str, Any]) -> None:
     a = world["address"]
     report = as_json(a, "diagnose")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from harness import Xvfb, XWindows
+from harness import Xvfb, XWindows, apoll
 from i3project_dbus.i3.xpid import XWindowPids
 from i3project_dbus.model.window import Window
 
@@ -41,3 +41,16 @@ async def test_no_display_means_no_pid_and_no_error(xvfb: Xvfb) -> None:
             assert await pids.pid_of(0x400001) == 0
         finally:
             pids.close()
+
+
+async def test_warm_up_opens_the_connection_before_the_first_read(
+    xvfb: Xvfb, xwindows: XWindows
+) -> None:
+    pids = XWindowPids({"DISPLAY": xvfb.display})
+    try:
+        pids.warm_up()
+        await apoll(lambda: pids._display is not None, timeout=10, what="the X connection")
+        xid = xwindows.open("Warm", "warm", "warm")
+        assert await pids.pid_of(xid) == os.getpid()
+    finally:
+        pids.close()

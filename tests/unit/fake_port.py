@@ -6,20 +6,26 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from i3project_dbus.config import Store
-from i3project_dbus.i3 import commands
+from i3project_dbus.i3 import commands, outputs
 from i3project_dbus.manager import Manager
 from i3project_dbus.model.captured import Capture, CapturedWindow, Container, Screen
 from i3project_dbus.model.errors import I3CommandFailed, NotConnected
 from i3project_dbus.model.events import Event
+from i3project_dbus.model.focus import FocusRestore
+from i3project_dbus.model.layout import Forest, Hidden, Layout, Node, Workspace
+from i3project_dbus.model.layout_switch import LayoutSwitch
 from i3project_dbus.model.marks import Rect, assignment_mark
+from i3project_dbus.model.outputs import Output, Screens
+from i3project_dbus.model.outputs import Workspace as ScreenWorkspace
 from i3project_dbus.model.port import I3Port, Listener
+from i3project_dbus.model.reassign import Reassignment
 from i3project_dbus.model.snapshot import PathStep
 from i3project_dbus.model.state import State
-from i3project_dbus.model.switch import SwitchPlan
+from i3project_dbus.model.switch import Hide, Show, SwitchPlan
 from i3project_dbus.model.window import Window
 
 
@@ -46,6 +52,14 @@ class FakeI3(I3Port):
         # How many sync() barriers were asked for, and what they answer.
         self.syncs = 0
         self.sync_answer = True
+        # The outputs and workspaces a reading returns; moves and shows change them.
+        self.screen_state = Screens(
+            (Output("screen", True, rect=(0, 0, 1280, 800), current_workspace="1"),),
+            (ScreenWorkspace("1", "screen", 1, visible=True, focused=True),),
+        )
+        # Every reassignment and focus restore run, in order.
+        self.reassignments: list[Reassignment] = []
+        self.restores: list[tuple[FocusRestore, Window | None]] = []
         # False once the connection is lost or closed.
         self._connected = True
         self._sway = sway
@@ -134,10 +148,98 @@ class FakeI3(I3Port):
         outcome.windows.update(self.tree)
         outcome.apply_plan(plan)
         self.tree = outcome.windows
+        self._make_workspaces(plan)
+
+    def _make_workspaces(self, plan: SwitchPlan) -> None:
+        """As i3 does, a workspace a window comes back to is made on the focused output."""
+        known = {w.name for w in self.screen_state.workspaces}
+        focused = self.screen_state.focused
+        here = focused.output if focused else ""
+        new = dict.fromkeys(s.workspace for s in plan.show if s.workspace not in known)
+        made = tuple(ScreenWorkspace(name, here) for name in new)
+        self.screen_state = replace(
+            self.screen_state, workspaces=self.screen_state.workspaces + made
+        )
+
+    async def layout(self) -> Forest:
+        """Every tiled window alone on its workspace's top level, in id order; every
+        scratchpad window its own entry (enough for the units of one window each)."""
+        self._check()
+        self.reads += 1
+        spaces: dict[str, list[Node]] = {}
+        hidden = []
+        for w in sorted(self.tree.values(), key=lambda w: w.id):
+            node = Node(w.id, Layout.SPLITH, window=True, marks=w.marks, x11=w.x11_id)
+            if w.in_scratchpad:
+                hidden.append(Hidden(node))
+            elif not w.floating:
+                spaces.setdefault(w.workspace, []).append(node)
+        workspaces = tuple(
+            Workspace(name, -n, Layout.SPLITH, tuple(kids), size=(1280, 800))
+            for n, (name, kids) in enumerate(sorted(spaces.items()), start=1)
+        )
+        return Forest(workspaces, tuple(hidden))
+
+    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
+        await self.run("; ".join(f"[con_id={ws.con_id}] split h" for ws in workspaces))
+
+    async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
+        """Applied as i3 would: units leave with their marks, come back without them;
+        recorded as the window-by-window plan it amounts to."""
+        hide = [Hide(m.window, m.mark, m.stale) for lv in switch.leaving for m in lv.marked]
+        show = [
+            Show(self.tree[node.con_id], r.workspace, False, mark)
+            for r in switch.returning
+            for node, mark in r.marks
+            if node.con_id in self.tree
+        ]
+        plan = SwitchPlan(switch.target, (*hide, *switch.rest.hide), (*show, *switch.rest.show))
+        self.plans.append(plan)
+        await self.run(commands.switch(plan, sway=self._sway))
+        outcome = State()
+        outcome.windows.update(self.tree)
+        outcome.apply_plan(plan)
+        self.tree = outcome.windows
+        self._make_workspaces(plan)
+
+    async def set_sizes(self, switch: LayoutSwitch) -> None:
+        await self.run(f"sizes for {len(switch.placement.targets)} parents")
 
     async def focused_workspace(self) -> str:
         self._check()
         return "1"
+
+    async def screens(self) -> Screens:
+        self._check()
+        await asyncio.sleep(0)
+        return self.screen_state
+
+    async def move_workspaces(self, plan: Reassignment) -> None:
+        self.reassignments.append(plan)
+        await self.run(outputs.reassign(plan))
+        where = {m.workspace: m.output for m in plan.moves}
+        moved = tuple(
+            replace(w, output=where.get(w.name, w.output)) for w in self.screen_state.workspaces
+        )
+        self.screen_state = replace(self.screen_state, workspaces=moved)
+        self.show(*plan.show)
+
+    async def restore_focus(self, plan: FocusRestore, window: Window | None) -> None:
+        self.restores.append((plan, window))
+        await self.run(outputs.restore(plan, commands.focus(window) if window else ""))
+        self.show(*plan.show)
+
+    def show(self, *names: str) -> None:
+        """Each named workspace becomes the one its output shows; the last gets the focus."""
+        workspaces = list(self.screen_state.workspaces)
+        for name in names:
+            output = next(w.output for w in workspaces if w.name == name)
+            workspaces = [
+                replace(w, visible=w.name == name if w.output == output else w.visible,
+                        focused=w.name == name)
+                for w in workspaces
+            ]  # fmt: skip
+        self.screen_state = replace(self.screen_state, workspaces=tuple(workspaces))
 
     async def sync(self) -> bool:
         self._check()
@@ -191,6 +293,9 @@ class Heard(Listener):
 
     def config_changed(self) -> None:
         self.calls.append(("config_changed", ()))
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        self.calls.append(("outputs_changed", (old, new)))
 
 
 def xterm(

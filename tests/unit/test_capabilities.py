@@ -16,6 +16,7 @@ CAPABILITIES = (
     "persistence",
     "journal",
     "background",
+    "outputs",
     "snapshots",
     "restoring",
     "recovering",

@@ -59,12 +59,34 @@ def trampolines() -> set[int]:
     return found
 
 
+def children() -> set[int]:
+    """This process's children now, zombies included."""
+    found = set()
+    for name in os.listdir("/proc"):
+        stat = procs.stat(int(name)) if name.isdigit() else None
+        if stat is not None and stat.ppid == os.getpid():
+            found.add(int(name))
+    return found
+
+
+# Children the test process had before this test (the session's Xvfb, or a process an
+# earlier test left for its fixture to reap): not the launches' to answer for.
+_BEFORE: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before() -> None:
+    _BEFORE.clear()
+    _BEFORE.update(children())
+
+
 def no_children() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """No child this test made is a zombie or a trampoline: launches left nothing behind."""
+    for pid in children() - _BEFORE:
+        found = procs.stat(pid)
+        if found is not None and (found.state == "Z" or pid in trampolines()):
+            return False
+    return True
 
 
 @pytest.fixture
@@ -147,6 +169,18 @@ async def test_the_program_gets_the_signal_dispositions_a_shell_gives(
     ignored, blocked = int(masks["SigIgn"], 16), int(masks["SigBlk"], 16)
     assert not ignored & (1 << (signal.SIGPIPE - 1) | 1 << (signal.SIGXFSZ - 1))
     assert blocked == 0
+
+
+async def test_each_launch_warms_up_the_pid_reader(
+    project: Project, base_env: dict[str, str], started: list[int]
+) -> None:
+    calls: list[int] = []
+    launch = Launcher(base_env, warm_up=lambda: calls.append(1))
+    started.append((await launch.launch(["sleep", "60"], project)).record.pid)
+    assert calls == [1]
+    with pytest.raises(LaunchFailed):
+        await launch.launch(["no-such-program-i3p"], project)
+    assert calls == [1]
 
 
 async def test_without_a_project_it_runs_at_home(

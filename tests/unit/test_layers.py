@@ -69,6 +69,8 @@ def module_files(roots: Mapping[Path, Path]) -> dict[str, Path]:
     for package, base in roots.items():
         for path in sorted(package.rglob("*.py")):
             parts = path.relative_to(base).with_suffix("").parts
+            if any(part.startswith(".") for part in parts):
+                continue  # a venv inside the tree (bench/.venv-peer): not our code
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             found[".".join(parts)] = path

@@ -81,6 +81,7 @@ async def test_the_model_is_published_when_exported(published: Published) -> Non
         names.EVENTS_PATH,
         names.project_path("a"),
         names.window_path(1),
+        names.output_path("screen"),
     ]
 
 
@@ -142,3 +143,29 @@ async def test_a_switch_changes_the_active_project_and_the_window(published: Pub
     assert bus.last_value(names.project_path("b"), "Active") is True
     switched = [m.body for m in bus.sent if m.member == "ProjectSwitched"]
     assert switched == [["", "b"]]
+
+
+async def test_outputs_appear_change_and_disappear(published: Published) -> None:
+    from i3project_dbus.model.outputs import Output, Screens, Workspace
+    from i3project_dbus.model.wmevents import WorkspaceEvent
+
+    bus, i3, manager = published.bus, published.i3, published.manager
+    screen = names.output_path("screen")
+    assert screen in bus.added()  # the output of the reading at attach
+    i3.screen_state = Screens(
+        (Output("screen", True, rect=(0, 0, 1280, 800), current_workspace="2"),
+         Output("HDMI-A-1", False)),
+        (Workspace("2", "screen", visible=True, focused=True),),
+    )  # fmt: skip
+    manager.handle_event(WorkspaceEvent("focus", "2"))
+    await apoll(lambda: names.output_path("HDMI-A-1") in bus.added(), what="HDMI-A-1 exported")
+    await apoll(lambda: bus.last_value(screen, "CurrentWorkspace") == "2", what="the change")
+    (changed,) = [c for c in bus.changed(screen) if "CurrentWorkspace" in c]
+    assert changed == {"CurrentWorkspace": "2", "Workspaces": ["2"]}  # one signal, final values
+    assert bus.last_value(names.MANAGER_PATH, "Outputs") == [
+        screen,
+        "/org/i3project/Manager1/outputs/HDMI_2dA_2d1",
+    ]
+    i3.screen_state = Screens((Output("screen", True),), i3.screen_state.workspaces)
+    manager.handle_event(WorkspaceEvent("focus", "2"))
+    await apoll(lambda: names.output_path("HDMI-A-1") in bus.removed(), what="HDMI-A-1 gone")

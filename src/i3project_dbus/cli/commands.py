@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..dbus import names
+from . import screens
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
 from .launch import cmd_open, cmd_run
 from .layout import cmd_layout
 from .menu import cmd_menu
+from .offline import (
+    cmd_completion,
+    cmd_edit,
+    cmd_monitor,
+    cmd_selftest,
+    cmd_status,
+    cmd_validate,
+    cmd_watch,
+)
 from .output import Column, Output
 from .parser import timeout_for
 from .present import (
@@ -167,7 +176,10 @@ def cmd_diagnose(args: argparse.Namespace, client: Client) -> int:
 
         (text,) = client.manager("GetTree")
         tree = json.loads(text)
-    found = diagnose(state, client.managed_objects(), tree)
+    objects = client.managed_objects()
+    found = diagnose(state, objects, tree)
+    if tree is not None:
+        found += screens.check_outputs(screens.output_rows(objects), screens.reassign(client, True))
     if args.json:
         out.json({
             "ok": not found,
@@ -297,57 +309,6 @@ def cmd_assign(args: argparse.Namespace, client: Client) -> int:
     return OK
 
 
-# -- long-running and offline ----------------------------------------------------------
-
-
-def cmd_watch(args: argparse.Namespace, client: Client | None) -> int:
-    from .watch import run as run_watch
-
-    return run_watch(args.format, args.menu_command)
-
-
-def cmd_monitor(args: argparse.Namespace, client: Client | None) -> int:
-    if args.mode == "history":
-        with Client(timeout=timeout_for(args)) as blocking:
-            events = blocking.recent_events(args.limit)
-        print_events(Output(), events)
-        return OK
-    from .monitor import run as run_monitor
-
-    return run_monitor(args.mode, args.limit)
-
-
-def cmd_status(args: argparse.Namespace, client: Client) -> int:
-    from .status import run as run_status
-
-    return run_status(args, client)
-
-
-def cmd_edit(args: argparse.Namespace, client: Client | None) -> int:
-    from .edit import run as run_edit
-
-    return run_edit(args)
-
-
-def cmd_validate(args: argparse.Namespace, client: Client | None) -> int:
-    from .validate import run as run_validate
-
-    return run_validate(args)
-
-
-def cmd_selftest(args: argparse.Namespace, client: Client | None) -> int:
-    from .selftest import run as run_selftest
-
-    return run_selftest(args)
-
-
-def cmd_completion(args: argparse.Namespace, client: Client | None) -> int:
-    from .completion import SCRIPTS
-
-    sys.stdout.write(SCRIPTS[args.shell])
-    return OK
-
-
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "list": cmd_list,
     "current": cmd_current,
@@ -365,11 +326,12 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "diagnose": cmd_diagnose,
     "reload": cmd_reload,
     "completion": cmd_completion,
-    "run": cmd_run,
-    "open": cmd_open,
-    "layout": cmd_layout,
     "selftest": cmd_selftest,
     "edit": cmd_edit,
     "status": cmd_status,
     "validate": cmd_validate,
+    "run": cmd_run,
+    "open": cmd_open,
+    **screens.HANDLERS,
+    "layout": cmd_layout,
 }

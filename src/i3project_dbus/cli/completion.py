@@ -11,7 +11,8 @@ from typing import Final
 
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
-    " diagnose reload completion selftest status edit validate run open layout"
+    " diagnose reload completion selftest status edit validate run open outputs reassign"
+    " layout"
 )
 SCENARIOS: Final = (
     "lifecycle rapid-switches new-window-marked hide-show event-order consistency outputs restart"
@@ -128,13 +129,15 @@ _i3project() {
         'diagnose:find windows that are not where they belong'
         'reload:re-read the configuration'
         'completion:print a shell completion script'
-        'run:run a program in a project'
-        'open:switch to a project and start its apps'
-        'layout:save and restore where the windows of a project are'
         'selftest:run scenarios against the live service'
         'status:the service uptime, counters and memory'
         'edit:edit a project file, check it and reload'
         'validate:check the project files'
+        'run:run a program in a project'
+        'open:switch to a project and start its apps'
+        'outputs:the outputs (monitors) and their workspaces'
+        'reassign:put every workspace on its preferred output'
+        'layout:save and restore where the windows of a project are'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -151,7 +154,8 @@ _i3project() {
                 clear) _arguments '(-q --quiet)'{-q,--quiet}'[print nothing]' ;;
                 delete|show|edit|validate|open) _arguments '1:project:_i3project_projects' ;;
                 list) _arguments '--json[print JSON]' '--names[names only]' ;;
-                current|status) _arguments '--json[print JSON]' ;;
+                current|status|outputs) _arguments '--json[print JSON]' ;;
+                reassign) _arguments '--dry-run[only say what would move]' '--json[print JSON]' ;;
                 diagnose) _arguments '--json[print JSON]' '--output[snapshot file]:file:_files' \
                     '--no-tree[no i3 tree]' '--no-events[no events]' '--event-limit[events]:n:' \
                     '--compare[two snapshots]:file:_files' ;;

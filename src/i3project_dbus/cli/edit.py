@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import Store, atomic_write
 from ..dbus import names
-from ..model.project import NAME_PATTERN
+from ..model.naming import NAME_PATTERN
 from .client import Client
 from .errors import ERROR, INVALID, OK, UNREACHABLE, CliError
 from .output import error

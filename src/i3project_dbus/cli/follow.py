@@ -1,8 +1,10 @@
 """`i3project events --follow`: the recent events, then each new one as it is signalled.
 
 Blocking (jeepney): the match rules are added before Recent is read, so no event falls
-in between; ids already printed are skipped. When the service restarts its ids start
-again from 1, so a new owner of the bus name resets that count.
+in between; ids already printed are skipped. When the service restarts, its ids start
+again from 1 and its first events were signalled before it owned the bus name (so no
+rule matched them): a new owner prints a restart marker, then the new instance's events
+read from Recent, from id 1 on.
 """
 
 from __future__ import annotations
@@ -36,18 +38,15 @@ def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str
     # owner's unique name, so the local filter leaves sender out.
     events_rule = MatchRule(type="signal", path=names.EVENTS_PATH,
                             interface=names.EVENTS_IFACE, member="Event")  # fmt: skip
-    last_id = 0
-    recent = [e for e in client.recent_events(0) if wanted(e.type)]
-    for event in recent[-limit:] if limit else recent:
-        print_event_line(out, event)
-        last_id = max(last_id, event.id)
+    last_id = replay(client, out, wanted, limit)
     with conn.filter(events_rule) as events, conn.filter(owner_rule) as owners:
         while True:
             conn.recv_messages()
             while owners:
                 msg: Message = owners.popleft()
                 if msg.body[2]:
-                    last_id = 0
+                    print_restart(out)
+                    last_id = replay(client, out, wanted)
             while events:
                 msg = events.popleft()
                 if msg.header.message_type != MessageType.signal:
@@ -58,3 +57,22 @@ def follow_events(client: Client, out: Output, limit: int, wanted: Callable[[str
                 last_id = event_id
                 print_event_line(out, Event(event_id, time_us, kind, unwrap(details)))
     return OK
+
+
+def replay(client: Client, out: Output, wanted: Callable[[str], bool], limit: int = 0) -> int:
+    """Print the service's recent events (the newest ``limit``, or all); return the
+    newest id, printed or not."""
+    recent = client.recent_events(0)
+    shown = [e for e in recent if wanted(e.type)]
+    for event in shown[-limit:] if limit else shown:
+        print_event_line(out, event)
+    return max((e.id for e in recent), default=0)
+
+
+def print_restart(out: Output) -> None:
+    """The marker between two instances of the service: ids start again from 1 after it."""
+    if out.as_json:
+        out.line('{"restart": true}')
+    else:
+        out.line("-- the service restarted: its event ids start again from 1 --")
+    out.stream.flush()

@@ -14,6 +14,7 @@ import time
 from collections import deque
 from typing import Any
 
+from dbus_fast import Variant
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.panel import Panel
@@ -26,6 +27,7 @@ from .diagnose import Mismatch, diagnose
 from .live import ServiceFeed, plain_details
 from .output import make_console, styled
 from .present import Event, format_details, format_time, project_rows, window_flags
+from .screens import check_outputs, output_rows
 from .status import summary as status_summary
 
 RENDER_DELAY = 0.05
@@ -59,6 +61,8 @@ class Monitor:
         self.mismatches: list[Mismatch] = []
         # The service's GetStatus (uptime, counters, memory), read with every state.
         self.status: dict[str, Any] = {}
+        # The Output objects as plain rows, read again with every state.
+        self.outputs: list[dict[str, Any]] = []
         self.updated = ""
         self.live: Live | None = None
         self.feed = ServiceFeed(self.on_state, self.on_event)
@@ -82,6 +86,8 @@ class Monitor:
             self.spawn(self.check(state))
         if state is not None:
             self.spawn(self.load_status())
+        if self.mode == "live" and state is not None:
+            self.spawn(self.load_outputs())
         self.schedule_render()
 
     def on_event(self, event: Event) -> None:
@@ -114,6 +120,18 @@ class Monitor:
     async def check(self, state: dict[str, Any]) -> None:
         objects = await self.feed.managed_objects()
         self.mismatches = diagnose(state, objects)
+        if objects is not None and state.get("connected"):
+            options = [{"dry_run": Variant("b", True)}]
+            body = await self.feed.call(
+                names.MANAGER_PATH, names.MANAGER_IFACE, "ReassignWorkspaces", "a{sv}", options
+            )
+            pending = [(str(w), str(o)) for w, o in body[0]] if body else []
+            self.mismatches += check_outputs(output_rows(objects), pending)
+        self.schedule_render()
+
+    async def load_outputs(self) -> None:
+        objects = await self.feed.managed_objects()
+        self.outputs = output_rows(objects) if objects is not None else []
         self.schedule_render()
 
     # -- rendering ----------------------------------------------------------------
@@ -186,11 +204,24 @@ class Monitor:
             )
         return table
 
+    def outputs_table(self) -> Table:
+        table = Table(title="Outputs", title_justify="left", expand=True)
+        for name in ("OUTPUT", "GEOMETRY", "SHOWS", "WORKSPACES"):
+            table.add_column(name, no_wrap=True, overflow="ellipsis")
+        for row in self.outputs:
+            x, y, w, h = row["rect"]
+            name = row["name"] + (" *" if row["primary"] else "")
+            table.add_row(name, f"{w}x{h}+{x}+{y}", row["current_workspace"],
+                          " ".join(row["workspaces"]),
+                          style=None if row["active"] else "dim")  # fmt: skip
+        return table
+
     def events_panel(self) -> Panel:
         # The newest events that fit under the tables (Live crops the bottom otherwise).
         used = 2 + 2  # the header line, the panel's borders, one spare
         if self.state is not None:
             used += len(self.state.get("projects", [])) + len(self.state.get("windows", [])) + 10
+            used += len(self.outputs) + 4 if self.outputs else 0
         room = max(3, self.console.size.height - used)
         lines = [event_text(e) for e in list(self.events)[-room:]]
         body: RenderableType = Group(*lines) if lines else Text("no events yet", style="dim")
@@ -218,6 +249,8 @@ class Monitor:
                 parts.append(self.diagnose_panel())
             else:
                 parts += [self.projects_table(self.state), self.windows_table(self.state)]
+                if self.outputs:
+                    parts.append(self.outputs_table())
         if self.mode == "live":
             parts.append(self.events_panel())
         return Group(*parts)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
+from . import screens
 from .errors import INVALID
 from .launch import add_parsers as add_launch_parsers
 from .layout import add_parsers as add_layout_parsers
@@ -173,8 +174,6 @@ def build_parser() -> Parser:
     )
     add_snapshot_options(p)
     sub.add_parser("reload", help="make the service re-read its configuration files")
-    add_launch_parsers(sub)
-    add_layout_parsers(sub)
     add_selftest_parser(sub)
     sub.add_parser("status", parents=[json_opt], help="the service's uptime, counters and memory")
     p = sub.add_parser(
@@ -187,6 +186,9 @@ def build_parser() -> Parser:
         help="check the project files and config.json (exit 3 if invalid)",
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="only this project's file")
+    add_launch_parsers(sub)
+    screens.add_parsers(sub, json_opt)
+    add_layout_parsers(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

@@ -16,7 +16,8 @@ from typing import Any
 
 from ..config import Store
 from ..model.errors import InvalidArgument, InvalidName
-from ..model.project import MAX_CLASSES, NAME_PATTERN, Project
+from ..model.naming import NAME_PATTERN
+from ..model.project import MAX_CLASSES, Project
 from .errors import INVALID, OK, CliError
 from .output import Column, Output
 

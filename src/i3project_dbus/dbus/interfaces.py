@@ -31,6 +31,7 @@ from .described import DescribedInterface
 from .errors import reported
 from .launching import ManagerLaunch, ProjectLaunch
 from .options import unwrap
+from .outputs import RootOutputs
 from .snapshots import ProjectLayouts
 from .status import status_variants
 
@@ -46,10 +47,11 @@ def unwrap_options(options: Mapping[str, Variant]) -> dict[str, object]:
     return unwrap(options, OPTION_SIGNATURES)
 
 
-class ManagerInterface(ManagerLaunch, DescribedInterface):
+class ManagerInterface(RootOutputs, ManagerLaunch, DescribedInterface):
     OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "Launch": ("pid",),
         "Launched": ("project", "pid", "argv"),
+        "ReassignWorkspaces": ("moves",),
         "CreateProject": ("path",),
         "GetProject": ("path",),
         "GetWindow": ("path",),

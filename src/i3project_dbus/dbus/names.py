@@ -9,11 +9,13 @@ MANAGER_PATH: Final = "/org/i3project/Manager1"
 PROJECTS_PATH: Final = MANAGER_PATH + "/projects"
 WINDOWS_PATH: Final = MANAGER_PATH + "/windows"
 EVENTS_PATH: Final = MANAGER_PATH + "/events"
+OUTPUTS_PATH: Final = MANAGER_PATH + "/outputs"
 
 MANAGER_IFACE: Final = "org.i3project.Manager1"
 PROJECT_IFACE: Final = "org.i3project.Manager1.Project"
 WINDOW_IFACE: Final = "org.i3project.Manager1.Window"
 EVENTS_IFACE: Final = "org.i3project.Manager1.Events"
+OUTPUT_IFACE: Final = "org.i3project.Manager1.Output"
 
 PROPERTIES_IFACE: Final = "org.freedesktop.DBus.Properties"
 OBJECT_MANAGER_IFACE: Final = "org.freedesktop.DBus.ObjectManager"
@@ -93,3 +95,9 @@ def project_path(name: str) -> str:
 
 def window_path(con_id: int) -> str:
     return f"{WINDOWS_PATH}/{con_id}"
+
+
+def output_path(name: str) -> str:
+    """An output's object path: its connector name, encoded (``HDMI-A-1`` is
+    ``HDMI_2dA_2d1``)."""
+    return f"{OUTPUTS_PATH}/{encode_path_element(name)}"

@@ -14,6 +14,7 @@ from dbus_fast.service import ServiceInterface
 from ..manager import Manager
 from ..model import events as ev
 from ..model.events import Event
+from ..model.outputs import Screens
 from ..model.port import Listener
 from ..model.project import Project
 from ..model.window import Window
@@ -21,6 +22,7 @@ from . import names
 from .batch import Batch, property_names
 from .eventlog import EventsInterface
 from .interfaces import ManagerInterface, ProjectInterface, WindowInterface
+from .outputs import OutputObjects
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,14 @@ class Publisher(Listener):
         # /org/i3project/Manager1 and /org/i3project/Manager1/events.
         self.root = ManagerInterface(manager, self.windows, self.batch)
         self.events = EventsInterface(manager)
+        # The Output objects, updated from each new reading of outputs.
+        self.outputs = OutputObjects(
+            self._export,
+            self._unexport,
+            lambda: manager.outputs.screens,
+            self.batch.note,
+            lambda: self.batch.note(self.root, "Outputs"),
+        )
 
     def export_all(self) -> None:
         self._export(names.MANAGER_PATH, self.root)
@@ -59,6 +69,7 @@ class Publisher(Listener):
             self.project_added(project)
         for window in self.manager.state.windows.values():
             self.window_added(window)
+        self.outputs.update(Screens(), self.manager.outputs.screens)
         self.manager.add_listener(self)
 
     def flush(self) -> None:
@@ -217,3 +228,6 @@ class Publisher(Listener):
         # Reload: the class lists may have changed, and with them every window's Scope.
         self.batch.note(self.root, "ConfigErrors")
         self._note_all_scopes()
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        self.outputs.update(old, new)

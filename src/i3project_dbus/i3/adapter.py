@@ -10,14 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.captured import Capture
 from ..model.errors import I3CommandFailed, NotConnected
+from ..model.focus import FocusRestore
+from ..model.layout import Forest, Workspace
+from ..model.layout_switch import LayoutSwitch
+from ..model.outputs import Screens
+from ..model.reassign import Reassignment
 from ..model.switch import SwitchPlan
 from ..model.window import Window
 from ..model.wmevents import TickEvent, WMEvent
-from . import commands
+from . import commands, layout_commands, outputs
 from .capture import capture
 from .connection import Connection
 from .events import parse_event
 from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused, parse_json
+from .layout import forest
 from .tree import windows_from_tree
 
 if TYPE_CHECKING:
@@ -231,9 +237,38 @@ class I3Adapter:
                 command = commands.join([command, commands.focus_workspace(focused)])
         await self.run(command)
 
+    async def layout(self) -> Forest:
+        return forest(await self.tree(), sway=self.is_sway)
+
+    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
+        await self.run(commands.join(layout_commands.wrap(ws) for ws in workspaces))
+
+    async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
+        payload = layout_commands.payload(switch, forest)
+        log.debug("switch to %r: %s", switch.target, payload)
+        await self.run(payload)
+
+    async def set_sizes(self, switch: LayoutSwitch) -> None:
+        resize = layout_commands.sizes(switch, await self.layout())
+        log.debug("sizes: %s", resize)
+        await self.run(resize)
+
     async def focused_workspace(self) -> str:
         workspaces = await self._request(MessageType.GET_WORKSPACES)
         return next((str(w.get("name") or "") for w in workspaces if w.get("focused")), "")
+
+    async def screens(self) -> Screens:
+        # Outputs first: a workspace listed on an output read a moment earlier is
+        # better than an output whose workspaces are not in the reading.
+        reply = await self._request(MessageType.GET_OUTPUTS)
+        return outputs.screens_from_json(reply, await self._request(MessageType.GET_WORKSPACES))
+
+    async def move_workspaces(self, plan: Reassignment) -> None:
+        await self.run(outputs.reassign(plan))
+
+    async def restore_focus(self, plan: FocusRestore, window: Window | None) -> None:
+        focus = commands.focus(window) if window is not None else ""
+        await self.run(outputs.restore(plan, focus))
 
     async def tick(self, payload: str) -> None:
         """Send a tick (for the manager's own barrier until it uses sync())."""

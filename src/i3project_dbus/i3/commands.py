@@ -30,10 +30,22 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Regular-expression characters that a character class makes literal without a backslash:
+# sway keeps the backslashes of a quoted criterion (i3 unescapes them), so "\\." would
+# reach its regex as a backslash and any character, and match nothing.
+_CLASSED = frozenset(".*+?(){}|$")
+
+
+def mark_pattern(mark: str) -> str:
+    """An anchored regular expression that matches exactly ``mark``, for con_mark."""
+    body = "".join(f"[{c}]" if c in _CLASSED else re.escape(c) for c in mark)
+    return "^" + body + "$"
+
+
 def criteria(window: Window, mark: str | None = None) -> str:
     """Criteria that match this window and nothing else, even after it has closed."""
     if mark is not None:
-        return f"[con_mark={quote('^' + re.escape(mark) + '$')}]"
+        return f"[con_mark={quote(mark_pattern(mark))}]"
     if window.x11_id:
         return f"[id={int(window.x11_id)}]"
     return f"[con_id={int(window.id)}]"

@@ -60,8 +60,15 @@ class XWindowPids:
             log.debug("cannot read the pid of X window %s: %r", x11_id, exc)
             return 0
 
+    def warm_up(self) -> None:
+        """Open the connection now, on the X thread, without waiting: the first read would
+        otherwise pay for it (python-xlib's import and handshake take tens of ms)."""
+        if self.display_name and self._display is None:
+            self._thread.submit(self._warm)
+
     def close(self) -> None:
-        self._thread.submit(self._disconnect)
+        if self._display is not None:
+            self._thread.submit(self._disconnect)
         self._thread.shutdown(wait=False)
 
     # -- on the X thread ----------------------------------------------------------
@@ -74,6 +81,12 @@ class XWindowPids:
             self._display = _open_display(self.display_name)
             self._atom = self._display.intern_atom("_NET_WM_PID")
         return self._display
+
+    def _warm(self) -> None:
+        try:
+            self._connect()
+        except Exception as exc:
+            log.debug("cannot open the X display %s yet: %r", self.display_name, exc)
 
     def _disconnect(self) -> None:
         if self._display is not None:

@@ -61,8 +61,6 @@ class Follower:
             log.debug("could not place launched window %s: %s", con_id, exc)
             return
         acked = time.perf_counter_ns()
-        if project and project != self.state.active:
-            await self._switcher.switch(self.state.active, origin="launch")
         details: dict[str, DetailValue] = {
             "con_id": con_id,
             "project": project,
@@ -76,6 +74,8 @@ class Follower:
             "i3_us": (acked - sent) // 1000,
         }
         self._journal.record(ev.WINDOW_ASSIGN, details, (acked - arrived) // 1000)
+        if project and project != self.state.active:
+            await self._switcher.switch(self.state.active, origin="launch")
 
     def _commands(
         self, window: Window, project: str, record: LaunchRecord

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..model.errors import LaunchFailed
+from ..model.events import DetailValue
 from ..model.launch import (
     LaunchEntry,
     LaunchOptions,
@@ -89,6 +90,18 @@ class Started:
     argv: tuple[str, ...]
     scoped: bool
 
+    def details(self) -> dict[str, DetailValue]:
+        """The project::launch event's details."""
+        return {
+            "project": self.record.project,
+            "pid": self.record.pid,
+            "program": self.argv[0],
+            "app": self.record.entry,
+            "workspace": self.record.workspace,
+            "floating": self.record.floating,
+            "scope": self.scoped,
+        }
+
 
 class Launcher:
     """Starts apps and remembers them, so that their windows can follow them."""
@@ -99,6 +112,7 @@ class Launcher:
         scopes: Scopes | None = None,
         window_pid: WindowPid | None = None,
         capacity: int = DEFAULT_CAPACITY,
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
         # The service's environment: what every launched process starts from.
         self.environ = environ
@@ -106,6 +120,8 @@ class Launcher:
         self.scopes = scopes
         # How to learn a window's process when the window does not carry it.
         self.window_pid = window_pid
+        # Called after each launch: gets the pid reader ready before the first window.
+        self.warm_up = warm_up
         # The launched processes still alive, and which windows came from each.
         self.records = LaunchTable(capacity)
         # When (time.monotonic) the records may next be swept for processes gone.
@@ -169,6 +185,8 @@ class Launcher:
         finally:
             held.close()
         log.info("launched %s (pid %s) for project %r", ready.argv[0], held.pid, ready.project)
+        if self.warm_up is not None:
+            self.warm_up()
         return Started(record, ready.argv, scoped)
 
     async def open(

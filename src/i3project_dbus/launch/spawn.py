@@ -4,8 +4,8 @@ _trampoline.py), and let it exec when the service is ready; OS errors become Lau
 Why a trampoline and not fork() here: the service has threads (the file writer, the X
 reader), and a child forked from a threaded process may only call async-signal-safe
 functions before exec; Python code cannot promise that. A fresh interpreter is
-single-threaded, so it may fork and wait at leisure (measured: about 10 ms on an idle
-machine, against the hundreds of milliseconds an app takes to map its first window).
+single-threaded, so it may fork and wait at leisure (measured: about 10 ms of CPU for
+the interpreter, against the hundreds of milliseconds an app takes to map a window).
 """
 
 from __future__ import annotations

@@ -6,21 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from .errors import InvalidArgument
-
-
-class Classed(Protocol):
-    """What a launch entry's match reads of a window (model.window.Window). Not Window
-    itself: window.py imports project.py, which imports this module."""
-
-    @property
-    def wm_class(self) -> str: ...
-
-    @property
-    def instance(self) -> str: ...
-
+from .window import Window
 
 # Linux refuses an argv or environment string of 128 KiB or more (MAX_ARG_STRLEN, which
 # counts the NUL); a longer one would only fail at exec, after a process was made.
@@ -125,7 +114,7 @@ class WindowMatch:
     wm_class: str = ""
     instance: str = ""
 
-    def matches(self, window: Classed) -> bool:
+    def matches(self, window: Window) -> bool:
         if self.wm_class and self.wm_class.casefold() != window.wm_class.casefold():
             return False
         return not self.instance or self.instance.casefold() == window.instance.casefold()

@@ -8,7 +8,12 @@ from typing import Protocol
 
 from .captured import Capture
 from .events import Event
+from .focus import FocusRestore
+from .layout import Forest, Workspace
+from .layout_switch import LayoutSwitch
+from .outputs import Screens
 from .project import Project
+from .reassign import Reassignment
 from .switch import SwitchPlan
 from .window import Window
 
@@ -70,7 +75,36 @@ class I3Port(Protocol):
         """Run a switch plan as one payload (sway: keeping the focused workspace)."""
         ...
 
+    async def layout(self) -> Forest:
+        """Every workspace's tiling tree and the scratchpad's entries, read now."""
+        ...
+
+    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
+        """i3: wrap each workspace's tiled children in one container, in place."""
+        ...
+
+    async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
+        """Run a layout-keeping switch planned from ``forest`` as one payload."""
+        ...
+
+    async def set_sizes(self, switch: LayoutSwitch) -> None:
+        """Read the tree and give the units ``switch`` brought back their sizes; raise
+        I3CommandFailed if i3 refused some (the others are set)."""
+        ...
+
     async def focused_workspace(self) -> str: ...
+
+    async def screens(self) -> Screens:
+        """The outputs and workspaces, read now (one reading, taken together)."""
+        ...
+
+    async def move_workspaces(self, plan: Reassignment) -> None:
+        """Run a reassignment as one payload: the moves, then what each output shows."""
+        ...
+
+    async def restore_focus(self, plan: FocusRestore, window: Window | None) -> None:
+        """Show the plan's workspaces in order, then focus ``window`` if given."""
+        ...
 
     async def sync(self) -> bool:
         """The tick barrier: return True once every event i3 sent before this call has
@@ -132,3 +166,6 @@ class Listener:
 
     def config_changed(self) -> None:
         """Settings or the configuration errors changed (a Reload)."""
+
+    def outputs_changed(self, old: Screens, new: Screens) -> None:
+        """A new reading of outputs and workspaces differs from the one before."""

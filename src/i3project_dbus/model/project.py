@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidArgument, InvalidName
 from .launch import LaunchEntry, check_environment, check_launch
+from .naming import NAME_PATTERN
 
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TEXT = 4096
 MAX_CLASSES = 256
 

@@ -36,7 +36,8 @@ class SwitchPlan:
         return not self.hide and not self.show
 
 
-def _token(window: Window) -> str:
+def window_token(window: Window) -> str:
+    """The per-window token its marks carry: its assignment's, else its container id."""
     for mark in window.assignment_marks:
         token = token_of(mark)
         if token:
@@ -76,7 +77,8 @@ def plan_switch(
                 # Only peeked at with "scratchpad show": where it was is still where it was.
                 hide.append(Hide(window, window.restore.mark, ()))
                 continue
-            mark = restore_mark(_token(window), window.floating, window.workspace, window.rect)
+            token = window_token(window)
+            mark = restore_mark(token, window.floating, window.workspace, window.rect)
             stale = tuple(m for m in window.restore_marks if m != mark)
             hide.append(Hide(window, mark, stale))
         elif window.restore is not None:

@@ -1,0 +1,119 @@
+"""Running a switch that keeps layouts, through the i3 port.
+
+Round trips, whatever the number of windows: the tree; on i3, when a workspace leaves
+whole, one command that wraps it and the tree again; the switch itself (one command);
+and, when units came back, the tree and one command that sets their sizes. i3 runs a
+command payload whole, so a restore mark is always set in the same command as the move
+it describes, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from .model.errors import I3CommandFailed
+from .model.layout_switch import LayoutSwitch, plan_layout_switch
+from .model.placement import Returning
+from .model.port import I3Port
+from .model.state import State
+from .model.switch import SwitchPlan
+from .model.window import SCRATCHPAD, SCRATCHPAD_OUTPUT
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    hidden: int = 0  # windows that left
+    shown: int = 0  # windows that came back
+    gone: list[Returning] = field(default_factory=list)  # came back to a parent now gone
+    again: bool = False  # a unit came back holding windows to hide: plan again
+    moved: frozenset[int] = frozenset()  # the windows this switch moved
+
+
+async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool = True) -> Outcome:
+    """Execute a plan with tiled windows moving by units. ``restore_focus`` (the setting
+    of that name): focus the window that had it when its project left; without it the
+    focus stays where the user has it."""
+    sway = port.is_sway
+    forest = await port.layout()
+    ls = plan_layout_switch(forest, plan, state.windows, sway=sway)
+    if ls.wrap:
+        await port.wrap(ls.wrap)
+        forest = await port.layout()
+        wrapped = {ws.name for ws in ls.wrap}
+        ls = plan_layout_switch(forest, plan, state.windows, sway=sway, wrapped=wrapped)
+    if ls.empty:
+        return Outcome()
+    if not restore_focus:
+        ls.placement.focus = None
+    outcome = _outcome(ls)
+    await port.run_layout(ls, forest)
+    apply(state, ls)
+    if ls.placement.targets:
+        # Sizes are the last step and the least: one that i3 or sway refuses (sway keeps
+        # every window 100 pixels wide at least) leaves the others set, the switch done.
+        try:
+            await port.set_sizes(ls)
+        except I3CommandFailed as exc:
+            log.info("some sizes were not set: %s", exc)
+    return outcome
+
+
+def _outcome(ls: LayoutSwitch) -> Outcome:
+    hidden = {m.window.id for lv in ls.leaving for m in lv.marked}
+    hidden |= {n.con_id for root in ls.rehide for n in root.windows()}
+    hidden |= {h.window.id for h in ls.rest.hide}
+    shown = {n.con_id for r in ls.returning for n in r.root.windows()}
+    shown |= {s.window.id for s in ls.rest.show}
+    return Outcome(
+        len(hidden), len(shown), list(ls.placement.gone), ls.again, frozenset(hidden | shown)
+    )
+
+
+def apply(state: State, ls: LayoutSwitch) -> None:
+    """Record in the model what the acknowledged switch did."""
+    for leaving in ls.leaving:
+        for m in leaving.marked:
+            current = state.windows.get(m.window.id)
+            if current is None:
+                continue
+            keep = tuple(x for x in current.marks if x not in m.stale and x != m.mark)
+            state.update_window(
+                m.window.id,
+                workspace=SCRATCHPAD,
+                output=SCRATCHPAD_OUTPUT,
+                floating=True,
+                focused=False,
+                marks=(*keep, m.mark),
+                scratchpad_window=True,
+            )
+    for root in ls.rehide:
+        for node in root.windows():
+            state.update_window(
+                node.con_id, workspace=SCRATCHPAD, output=SCRATCHPAD_OUTPUT, focused=False
+            )
+    for r in ls.returning:
+        home = ls.placement.landing.get(r.root.con_id, r.workspace)
+        dropped = {mark for _node, mark in r.marks}
+        for node in r.root.windows():
+            current = state.windows.get(node.con_id)
+            if current is None:
+                continue
+            state.update_window(
+                node.con_id,
+                workspace=home,
+                # As apply_plan does: the output the model last saw that workspace on ("" if
+                # none, and the switch then reads the tree).
+                output=state.workspace_outputs.get(home, ""),
+                floating=False,
+                marks=tuple(x for x in current.marks if x not in dropped),
+                scratchpad_window=False,
+                rect=None,
+            )
+    for window, mark in ls.unmark:
+        current = state.windows.get(window.id)
+        if current is not None:
+            state.update_window(window.id, marks=tuple(m for m in current.marks if m != mark))
+    state.apply_plan(ls.rest)

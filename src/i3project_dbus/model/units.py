@@ -1,0 +1,138 @@
+"""Which tiled subtrees leave a workspace as one unit, and the restore marks they carry.
+
+A unit is a maximal pure subtree: every window in it leaves, and its parent holds a
+window that stays (or is the workspace). It moves to the scratchpad whole, so its inside
+(nesting, layouts, order, sizes) is kept by i3 itself; only its place in the parent has
+to be written down (marks.Slot). Windows in mixed containers are units of one window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Set
+from dataclasses import dataclass, replace
+
+from .layout import Node, Workspace
+from .marks import PERCENT_SCALE, Anchor, Slot, restore_mark
+from .switch import window_token
+from .window import Window
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A subtree that leaves as one, and where it sat."""
+
+    root: Node
+    workspace: str
+    slot: Slot
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPlan:
+    units: tuple[Unit, ...]
+    # i3 workspaces whose whole tiled content leaves as several children: wrapped in one
+    # container first (a separate command; plan again from the tree after it).
+    wrap: tuple[Workspace, ...] = ()
+
+
+def is_pure(node: Node, leaving: Set[int]) -> bool:
+    """Every window under ``node`` leaves (and there is at least one)."""
+    if node.window:
+        return node.con_id in leaving
+    return bool(node.children) and all(is_pure(c, leaving) for c in node.children)
+
+
+def share(percent: float, siblings: int) -> int:
+    """A percent as an integer share; i3 reports none for an only child."""
+    if siblings <= 1 or percent <= 0:
+        return PERCENT_SCALE
+    return max(1, min(PERCENT_SCALE, round(percent * PERCENT_SCALE)))
+
+
+def anchor_in(parent: Node, leaving: Set[int]) -> Anchor | None:
+    """A window that stays under ``parent``, and how far below it sits."""
+
+    def visit(node: Node, depth: int) -> Anchor | None:
+        if node.window:
+            if node.con_id in leaving:
+                return None
+            x11 = node.x11 > 0
+            return Anchor(node.x11 if x11 else node.con_id, x11, depth)
+        for child in node.children:
+            found = visit(child, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    return visit(parent, 0)
+
+
+def _units_under(
+    parent: Node | Workspace, ws: str, leaving: Set[int], fallback: Anchor | None
+) -> Iterator[Unit]:
+    children = parent.children
+    anchor = fallback if isinstance(parent, Workspace) else anchor_in(parent, leaving)
+    for index, child in enumerate(children):
+        if is_pure(child, leaving):
+            slot = Slot(
+                index=index,
+                percent=share(child.percent, len(children)),
+                layout=parent.layout.letter,
+                anchor=anchor,
+                fullscreen=child.fullscreen,
+            )
+            yield Unit(child, ws, slot)
+        elif not child.window:
+            yield from _units_under(child, ws, leaving, None)
+
+
+def plan_units(
+    workspaces: tuple[Workspace, ...],
+    leaving: Set[int],
+    *,
+    can_wrap: bool,
+    wrapped: Set[str] = frozenset(),
+) -> UnitPlan:
+    """The units that leave each workspace.
+
+    With ``can_wrap`` (i3), a workspace whose tiled content all leaves in several children
+    is listed in ``wrap`` instead: wrapped in one container, it leaves as one unit the
+    next time round, with ``wrapped`` naming it so the wrapper is dissolved on return.
+    sway cannot wrap (its criteria do not match a workspace): each child leaves alone.
+    """
+    units: list[Unit] = []
+    wrap: list[Workspace] = []
+    for ws in workspaces:
+        children = ws.children
+        if can_wrap and len(children) > 1 and all(is_pure(c, leaving) for c in children):
+            wrap.append(ws)
+            continue
+        for unit in _units_under(ws, ws.name, leaving, None):
+            if ws.name in wrapped and len(children) == 1 and not unit.root.window:
+                unit = replace(unit, slot=replace(unit.slot, wrapper=True))
+            units.append(unit)
+    return UnitPlan(tuple(units), tuple(wrap))
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A window of a leaving unit and the restore mark it gets."""
+
+    window: Window
+    mark: str
+    stale: tuple[str, ...]  # older restore marks to drop first
+
+
+def unit_marks(unit: Unit, windows: Mapping[int, Window], focused: int) -> list[Marked]:
+    """The restore mark of every window in the unit (all carry the unit's slot, so any
+    one of them left leads back to the unit). Windows the model does not know yet get
+    none; they come back with the unit all the same."""
+    out = []
+    for node in unit.root.windows():
+        window = windows.get(node.con_id)
+        if window is None:
+            continue
+        slot = replace(unit.slot, focused=node.con_id == focused)
+        mark = restore_mark(window_token(window), False, unit.workspace, None, slot)
+        stale = tuple(m for m in window.restore_marks if m != mark)
+        out.append(Marked(window, mark, stale))
+    return out

@@ -1,0 +1,122 @@
+"""Bringing units back: the steps placement plans, and the tree parsed from i3 and sway."""
+
+from __future__ import annotations
+
+from i3project_dbus.i3 import layout_commands
+from i3project_dbus.i3.layout import forest
+from i3project_dbus.model.layout import Forest, Layout, Node, Workspace
+from i3project_dbus.model.marks import Anchor, Slot
+from i3project_dbus.model.placement import Returning, plan_return
+from i3project_dbus.model.steps import (
+    Focus,
+    MarkNode,
+    MoveToMark,
+    Stage,
+    Swap,
+    ToWorkspace,
+    Unmark,
+)
+
+
+def win(con_id: int, *marks: str) -> Node:
+    return Node(con_id, Layout.SPLITH, 0.5, marks, window=True, x11=con_id * 10)
+
+
+def test_a_unit_goes_after_its_left_neighbour_a_window_by_its_mark() -> None:
+    g = win(2, "project:g:2")
+    ws = Workspace("1", 1, Layout.SPLITH, (g,))
+    unit = win(5, "project:a:5", "_i3p_restore:5:0,i=1,p=3000,o=h:1")
+    back = Returning(unit, "1", Slot(1, 3000, "h"), ((unit, unit.marks[1]),))
+    steps = plan_return(Forest((ws,)), [back], [], sway=False).steps
+    assert steps[:2] == [Stage(unit), MoveToMark(unit, "project:g:2")]
+    assert Unmark(unit, unit.marks[1]) in steps
+
+
+def test_a_first_unit_after_a_split_sibling_focuses_it_and_swaps() -> None:
+    split = Node(3, Layout.SPLITV, 1.0, children=(win(4), win(6)))
+    ws = Workspace("1", 1, Layout.SPLITH, (split,))
+    unit = win(5, "project:a:5")
+    placement = plan_return(
+        Forest((ws,)), [Returning(unit, "1", Slot(0, 3000, "h"))], [], sway=False
+    )
+    kinds = [type(s).__name__ for s in placement.steps]
+    assert kinds[:5] == ["Stage", "MarkNode", "Focus", "MoveToMark", "Swap"]
+    assert placement.steps[1] == MarkNode(ws, "_i3p_at:1")
+    assert placement.steps[2] == Focus(split) and placement.steps[4] == Swap(unit, split)
+    assert placement.used_focus
+    text = layout_commands.step(placement.steps[1])
+    assert text == '[con_id=1] mark --add "_i3p_at:1"'
+
+
+def test_a_unit_whose_parent_is_gone_lands_on_its_workspace_and_is_reported() -> None:
+    ws = Workspace("1", 1, Layout.SPLITH, ())
+    unit = win(5, "project:a:5")
+    lost = Returning(unit, "1", Slot(2, 3000, "v", Anchor(77, True, 1)))
+    placement = plan_return(Forest((ws,)), [lost], [], sway=False)
+    assert placement.gone == [lost]
+    assert ToWorkspace(unit, "1") in placement.steps
+
+
+def test_sway_appends_to_the_parent_and_swaps_leftwards() -> None:
+    g = win(2)
+    parent = Node(3, Layout.SPLITV, 1.0, children=(g, win(4)))
+    ws = Workspace("1", 1, Layout.SPLITH, (parent,))
+    unit = win(5, "project:a:5")
+    back = Returning(unit, "1", Slot(0, 3000, "v", Anchor(g.x11, True, 1)))
+    steps = plan_return(Forest((ws,)), [back], [], sway=True).steps
+    assert [type(s).__name__ for s in steps[:5]] == [
+        "Stage", "MarkNode", "MoveToMark", "Swap", "Swap",
+    ]  # fmt: skip
+
+
+def test_sway_leaves_a_split_unit_dissolved_on_an_empty_workspace() -> None:
+    unit = Node(9, Layout.SPLITV, 1.0, children=(win(4), win(6)))
+    after = win(7, "project:a:7")
+    backs = [
+        Returning(unit, "1", Slot(0, 5000, "h")),
+        Returning(after, "1", Slot(1, 5000, "h")),
+    ]
+    steps = plan_return(Forest(()), backs, [], sway=True).steps
+    # sway dissolves the container into the new workspace: no container to orient, and
+    # the next unit goes after the last of its children.
+    assert steps[:2] == [Stage(unit), ToWorkspace(unit, "1")]
+    assert steps[2:5] == [
+        Stage(after),
+        MarkNode(win(6), "_i3p_at:1"),
+        MoveToMark(after, "_i3p_at:1"),
+    ]
+
+
+I3_TREE = {
+    "id": 1, "type": "root", "nodes": [
+        {"id": 2, "type": "output", "name": "__i3", "nodes": [
+            {"id": 3, "type": "con", "name": "content", "nodes": [
+                {"id": 4, "type": "workspace", "name": "__i3_scratch", "nodes": [],
+                 "floating_nodes": [
+                     {"id": 5, "type": "floating_con", "scratchpad_state": "changed",
+                      "nodes": [
+                          {"id": 6, "type": "con", "layout": "splitv", "window": None,
+                           "nodes": [{"id": 7, "type": "con", "window": 70, "marks": ["m"]}]}
+                      ]}]}]}]},
+        {"id": 8, "type": "output", "name": "screen", "nodes": [
+            {"id": 9, "type": "con", "name": "content", "nodes": [
+                {"id": 10, "type": "workspace", "name": "1", "layout": "splitv",
+                 "rect": {"width": 1280, "height": 800}, "focus": [11],
+                 "nodes": [{"id": 11, "type": "con", "window": 110, "percent": 1.0,
+                            "focused": True}],
+                 "floating_nodes": []}]}]},
+    ],
+}  # fmt: skip
+
+
+def test_the_tree_of_i3_becomes_workspaces_and_scratchpad_entries() -> None:
+    parsed = forest(I3_TREE)
+    assert [w.name for w in parsed.workspaces] == ["1"]
+    ws = parsed.workspaces[0]
+    assert ws.layout is Layout.SPLITV and ws.size == (1280, 800) and ws.focus == (11,)
+    assert ws.children[0].window and ws.children[0].x11 == 110
+    assert (parsed.focused, parsed.focused_workspace) == (11, "1")
+    (entry,) = parsed.hidden
+    assert entry.root.con_id == 6 and entry.root.children[0].marks == ("m",)
+    # sway makes the container itself floating: the entry is the floating container.
+    assert forest(I3_TREE, sway=True).hidden[0].root.con_id == 5
