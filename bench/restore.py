@@ -20,8 +20,9 @@ from pathlib import Path
 
 from i3project_dbus.i3 import restore_commands
 from i3project_dbus.i3.capture import capture
+from i3project_dbus.i3.layout import forest
 from i3project_dbus.i3.tree import windows_from_tree
-from i3project_dbus.model.placing import plan_placement, plan_sizes
+from i3project_dbus.model.placing import plan_placement, restored_sizes
 from i3project_dbus.model.restore_plan import RestoreOptions, placing, plan_restore
 from i3project_dbus.model.restore_settings import LayoutSettings
 from i3project_dbus.model.snapshot import Snapshot, from_json
@@ -71,7 +72,7 @@ def _raw_restore(world: World, snapshot: Snapshot) -> float:
     plan = plan_restore(snapshot, windows_from_tree(tree), LayoutSettings(), RestoreOptions())
     where = placing(snapshot, dict(plan.matched), capture(tree))
     ipc.command(restore_commands.placement(plan_placement(where)))
-    sizes = plan_sizes(where.trees, dict(plan.matched), capture(ipc.tree()))
+    sizes = restored_sizes(where.trees, dict(plan.matched), forest(ipc.tree()))
     if sizes:
         ipc.command(restore_commands.sizes(sizes))
     return time.perf_counter() - start

@@ -22,7 +22,7 @@ from .launch import Launcher
 from .model import events as ev
 from .model.errors import I3CommandFailed, InvalidArgument, LaunchFailed
 from .model.launch import LaunchOptions
-from .model.placing import plan_placement, plan_sizes
+from .model.placing import plan_placement, restored_sizes
 from .model.port import Listener
 from .model.restore_plan import (
     LAUNCHED,
@@ -135,7 +135,7 @@ class Restorer(Listener):
             # A window closed meanwhile: the others are in place all the same.
             log.info("restore of %s: %s", snapshot.project, exc)
         await self._tracker.settle()
-        resizes = plan_sizes(where.trees, windows, await port.capture())
+        resizes = restored_sizes(where.trees, windows, await port.layout())
         if resizes:
             log.debug("restore of %s, sizes: %s", snapshot.project, restore_commands.sizes(resizes))
             try:

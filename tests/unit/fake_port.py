@@ -12,7 +12,7 @@ from pathlib import Path
 from i3project_dbus.config import Store
 from i3project_dbus.i3 import commands, outputs
 from i3project_dbus.manager import Manager
-from i3project_dbus.model.captured import Capture, CapturedWindow, Container, Screen
+from i3project_dbus.model.captured import Capture, CapturedWindow, Screen
 from i3project_dbus.model.errors import I3CommandFailed, NotConnected
 from i3project_dbus.model.events import Event
 from i3project_dbus.model.focus import FocusRestore
@@ -114,8 +114,7 @@ class FakeI3(I3Port):
                 if w.floating
                 else (PathStep("splith", tiled.index(w.id), len(tiled), 1 / len(tiled)),)
             )
-            chain = () if w.floating else (Container(1, "splith", (1000, 800)),)
-            out.append(CapturedWindow(w, path, chain, "", w.pid))
+            out.append(CapturedWindow(w, path, "", w.pid))
         workspaces = tuple(sorted({(w.workspace, "screen") for w in shown}))
         return Capture(tuple(out), (Screen("screen", (0, 0, 1000, 800)),), workspaces)
 

@@ -9,14 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from i3project_dbus.i3 import restore_commands
-from i3project_dbus.model.captured import Capture, CapturedWindow, Container, Screen
+from i3project_dbus.model.layout import Forest, Layout, Node, Workspace
 from i3project_dbus.model.placing import (
     After,
     Float,
     Floating,
     Focus,
     Placing,
-    Resize,
     Stage,
     Step,
     Tag,
@@ -24,13 +23,12 @@ from i3project_dbus.model.placing import (
     ToWorkspace,
     Untag,
     Wrap,
-    border_moves,
     lifted,
     plan_placement,
-    plan_sizes,
+    restored_sizes,
 )
 from i3project_dbus.model.rebuild import Slot, Split, leaves
-from i3project_dbus.model.snapshot import PathStep
+from i3project_dbus.model.sizing import Resize, border_moves
 from i3project_dbus.model.window import Window
 
 # -- a small model of i3's tree under the steps ----------------------------------------
@@ -235,27 +233,20 @@ def test_border_moves_reach_the_wanted_shares() -> None:
     assert border_moves([1 / 3] * 3, [1 / 3] * 3, 999) == []
 
 
+def leaf(i: int, percent: float) -> Node:
+    w = window(i)
+    return Node(i, Layout.SPLITH, percent, w.marks, window=True, x11=w.x11_id)
+
+
 def test_sizes_are_planned_from_the_tree_read_after_the_build() -> None:
     tree = Split(
         "splith", 1.0, (Slot(0, 0.3), Split("splitv", 0.7, (Slot(1, 0.25), Slot(2, 0.75))))
     )
     windows = {i: window(i) for i in range(3)}
-    ws, inner = Container(50, "splith", (1000, 800)), Container(60, "splitv", (500, 800))
-
-    def captured(i: int, *path: PathStep) -> CapturedWindow:
-        chain = (ws,) if len(path) == 1 else (ws, inner)
-        return CapturedWindow(windows[i], path, chain, "", 0)
-
-    capture = Capture(
-        (
-            captured(0, PathStep("splith", 0, 2, 0.5)),
-            captured(1, PathStep("splith", 1, 2, 0.5), PathStep("splitv", 0, 2, 0.5)),
-            captured(2, PathStep("splith", 1, 2, 0.5), PathStep("splitv", 1, 2, 0.5)),
-        ),
-        (Screen("LEFT", (0, 0, 1000, 800)),),
-    )
-    resizes = plan_sizes({"2": tree}, windows, capture)
-    assert resizes == [Resize(windows[0], "right", -200), Resize(windows[1], "down", -200)]
+    inner = Node(60, Layout.SPLITV, 0.5, children=(leaf(1, 0.5), leaf(2, 0.5)), size=(500, 800))
+    ws = Workspace("2", 50, Layout.SPLITH, (leaf(0, 0.5), inner), size=(1000, 800))
+    resizes = restored_sizes({"2": tree}, windows, Forest((ws,)))
+    assert resizes == [Resize(leaf(0, 0.5), "right", -200), Resize(leaf(1, 0.5), "down", -200)]
     assert restore_commands.sizes(resizes) == (
         '[con_mark="^project:a:t0$"] resize shrink right 200 px; '
         '[con_mark="^project:a:t1$"] resize shrink down 200 px'
@@ -264,29 +255,20 @@ def test_sizes_are_planned_from_the_tree_read_after_the_build() -> None:
     flipped = Split(
         "splith", 1.0, (Split("splitv", 0.7, (Slot(1, 0.5), Slot(2, 0.5))), Slot(0, 0.3))
     )
-    capture = Capture(
-        (
-            captured(1, PathStep("splith", 0, 2, 0.5), PathStep("splitv", 0, 2, 0.5)),
-            captured(2, PathStep("splith", 0, 2, 0.5), PathStep("splitv", 1, 2, 0.5)),
-            captured(0, PathStep("splith", 1, 2, 0.5)),
-        ),
-        (),
-    )
-    assert plan_sizes({"2": flipped}, windows, capture) == [Resize(60, "right", 200)]
-    assert restore_commands.resize(Resize(60, "right", 200)) == (
-        "[con_id=60] resize grow right 200 px"
-    )
+    ws = Workspace("2", 50, Layout.SPLITH, (inner, leaf(0, 0.5)), size=(1000, 800))
+    resizes = restored_sizes({"2": flipped}, windows, Forest((ws,)))
+    assert resizes == [Resize(inner, "right", 200)]
+    assert restore_commands.sizes(resizes) == "[con_id=60] resize grow right 200 px"
 
 
 def test_sizes_leave_alone_what_was_not_built_as_planned() -> None:
     tree = Split("splith", 1.0, (Slot(0, 0.3), Slot(1, 0.7)))
     windows = {i: window(i) for i in range(2)}
-    ws = Container(50, "splitv", (1000, 800))  # the user turned it meanwhile
-    capture = Capture(
-        tuple(
-            CapturedWindow(Window(id=i), (PathStep("splitv", i, 2, 0.5),), (ws,), "", 0)
-            for i in range(2)
-        ),
-        (),
-    )
-    assert plan_sizes({"2": tree}, windows, capture) == []
+    kids = (leaf(0, 0.5), leaf(1, 0.5))
+    turned = Workspace("2", 50, Layout.SPLITV, kids, size=(1000, 800))  # by the user, meanwhile
+    assert restored_sizes({"2": tree}, windows, Forest((turned,))) == []
+    swapped = Workspace("2", 50, Layout.SPLITH, kids[::-1], size=(1000, 800))
+    assert restored_sizes({"2": tree}, windows, Forest((swapped,))) == []
+    # a window that is not there (closed, or floating) leaves its parent alone
+    alone = Workspace("2", 50, Layout.SPLITH, kids[:1], size=(1000, 800))
+    assert restored_sizes({"2": tree}, windows, Forest((alone,))) == []

@@ -89,7 +89,7 @@ def test_open_windows_are_matched_by_token_first_and_the_rest_relaunched() -> No
 
 def captured(window: Window, tiled: bool = True) -> CapturedWindow:
     path = (PathStep("splith", 0, 1, 1.0),) if tiled else ()
-    return CapturedWindow(window, path, (), "", 0)
+    return CapturedWindow(window, path, "", 0)
 
 
 def test_placing_maps_outputs_and_finds_crowded_workspaces() -> None:

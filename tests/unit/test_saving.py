@@ -26,9 +26,9 @@ def test_a_snapshot_keeps_places_commands_and_focus_and_reads_back() -> None:
         marks=(assignment_mark("a", "t4"), restore_mark("t4", False, "5")),
     )  # fmt: skip
     captured = [
-        CapturedWindow(tiled, (PathStep("none", 0, 1, 1.0),), (), "role", 0),
-        CapturedWindow(floating, (), (), "", 0),
-        CapturedWindow(other, (PathStep("splith", 1, 2, 0.5),), (), "", 0),
+        CapturedWindow(tiled, (PathStep("none", 0, 1, 1.0),), "role", 0),
+        CapturedWindow(floating, (), "", 0),
+        CapturedWindow(other, (PathStep("splith", 1, 2, 0.5),), "", 0),
     ]
     processes = {
         1: (("xterm", "-T", "a"), "/src/a"),

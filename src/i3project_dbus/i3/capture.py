@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..model.captured import Capture, CapturedWindow, Container, Screen
+from ..model.captured import Capture, CapturedWindow, Screen
 from ..model.marks import Rect
 from ..model.snapshot import PathStep
 from .tree import Place, is_window, window_from_node
@@ -32,43 +32,32 @@ def _rect(node: Node) -> Rect:
     )
 
 
-def _container(node: Node) -> Container:
-    _x, _y, width, height = _rect(node)
-    return Container(int(node.get("id") or 0), str(node.get("layout") or "splith"), (width, height))
-
-
-def _capture(
-    node: Node, place: Place, path: tuple[PathStep, ...], chain: tuple[Container, ...]
-) -> CapturedWindow:
+def _capture(node: Node, place: Place, path: tuple[PathStep, ...]) -> CapturedWindow:
     window = window_from_node(node, place)
     props = node.get("window_properties") or {}
     pid = node.get("pid")
     return CapturedWindow(
         window,
         path,
-        chain,
         str(props.get("window_role") or ""),
         pid if isinstance(pid, int) and pid > 0 else 0,
     )
 
 
-def _tiled(
-    node: Node, place: Place, path: tuple[PathStep, ...], chain: tuple[Container, ...]
-) -> Iterator[CapturedWindow]:
+def _tiled(node: Node, place: Place, path: tuple[PathStep, ...]) -> Iterator[CapturedWindow]:
     if is_window(node):
-        yield _capture(node, place, path, chain)
+        yield _capture(node, place, path)
         return
     children = node.get("nodes") or ()
     layout = str(node.get("layout") or "splith")
-    inner = (*chain, _container(node))
     for index, child in enumerate(children):
         step = PathStep(layout, index, len(children), _share(child, len(children)))
-        yield from _tiled(child, place, (*path, step), inner)
+        yield from _tiled(child, place, (*path, step))
 
 
 def _floating(node: Node, place: Place) -> Iterator[CapturedWindow]:
     if is_window(node):
-        yield _capture(node, place, (), ())
+        yield _capture(node, place, ())
         return
     for child in [*(node.get("nodes") or ()), *(node.get("floating_nodes") or ())]:
         yield from _floating(child, place)
@@ -76,7 +65,7 @@ def _floating(node: Node, place: Place) -> Iterator[CapturedWindow]:
 
 def _workspace(ws: Node, output: str) -> Iterator[CapturedWindow]:
     name = str(ws.get("name") or "")
-    yield from _tiled(ws, Place(workspace=name, output=output), (), ())
+    yield from _tiled(ws, Place(workspace=name, output=output), ())
     for wrapper in ws.get("floating_nodes") or ():
         place = Place(name, output, floating=True, rect=_outer(wrapper))
         yield from _floating(wrapper, place)

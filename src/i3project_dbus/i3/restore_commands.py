@@ -11,7 +11,6 @@ from ..model.placing import (
     After,
     Float,
     Focus,
-    Resize,
     Stage,
     Step,
     Tag,
@@ -20,7 +19,9 @@ from ..model.placing import (
     Untag,
     Wrap,
 )
-from .commands import STAGING_WORKSPACE, criteria, for_window, identity_mark, join, quote
+from ..model.sizing import Resize
+from .commands import STAGING_WORKSPACE, for_window, identity_mark, join, quote
+from .layout_commands import resize
 
 _SPLITS = {"splith": "split h", "splitv": "split v", "tabbed": "split h", "stacked": "split v"}
 
@@ -85,15 +86,6 @@ def placement(steps: Sequence[Step], sway: bool = False) -> str:
     return join(step(s, sway) for s in steps)
 
 
-def resize(item: Resize) -> str:
-    way = "grow" if item.pixels > 0 else "shrink"
-    target = (
-        criteria(item.target, identity_mark(item.target))
-        if not isinstance(item.target, int)
-        else f"[con_id={int(item.target)}]"
-    )
-    return f"{target} resize {way} {item.direction} {abs(int(item.pixels))} px"
-
-
 def sizes(items: Sequence[Resize]) -> str:
+    """The border moves, each as a switch sets them (layout_commands.resize)."""
     return join(resize(r) for r in items)

@@ -1,5 +1,5 @@
 """What a read of the tree tells about windows' places, for snapshots: each window's
-path down its workspace's tiling, the containers on that path, and the outputs. Pure."""
+path down its workspace's tiling, and the outputs. Pure."""
 
 from __future__ import annotations
 
@@ -11,20 +11,9 @@ from .window import Window
 
 
 @dataclass(frozen=True, slots=True)
-class Container:
-    """A container on the way from a workspace down to a window (the workspace first)."""
-
-    con_id: int
-    layout: str  # splith, splitv, tabbed or stacked
-    size: tuple[int, int]  # width and height in pixels, as last drawn
-
-
-@dataclass(frozen=True, slots=True)
 class CapturedWindow:
     window: Window  # with workspace and output, as the tracker would see it
     path: tuple[PathStep, ...]  # from the workspace down; () for a floating window
-    # path[i] is the step out of containers[i]: the workspace, then each split container
-    containers: tuple[Container, ...]
     role: str  # WM_WINDOW_ROLE, "" when none
     pid: int  # the tree's pid (sway); 0 on i3, which does not say
 

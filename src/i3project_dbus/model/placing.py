@@ -1,7 +1,7 @@
 """Putting a snapshot's windows back in place: the tiling of each workspace built from
 windows that are anywhere now, as marks and moves that i3 and sway run alike, floating
 geometry, outputs and focus; then the border moves that give each container's children
-their saved shares. Pure.
+their saved shares (planned by model/sizing.py, as for a switch). Pure.
 
 How a tree is built (seen to work the same on i3 4.22 and sway 1.7):
 - every window of the tree gets a temporary mark and goes to the unseen staging
@@ -24,9 +24,10 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .captured import Capture, CapturedWindow
-from .marks import Rect
+from .layout import Forest, Located, Node, Parent, locate
+from .marks import PERCENT_SCALE, Rect
 from .rebuild import Slot, Split, leaves
+from .sizing import Resize, plan_sizes
 from .window import Window
 
 # Temporary marks that name the windows inside one payload; dropped at its end.
@@ -200,83 +201,53 @@ def plan_placement(placing: Placing) -> list[Step]:
 # -- sizes --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Resize:
-    """Move the border after ``target`` (a window, or a container by id) by ``pixels``:
-    ``resize grow|shrink right|down``, which moves only that border, on i3 and sway."""
-
-    target: Window | int
-    direction: str  # right or down
-    pixels: int  # positive grows the target
-
-
-def _normal(values: Sequence[float]) -> list[float]:
-    raw = [max(v, 0.0) for v in values]
-    total = sum(raw)
-    return [r / total for r in raw] if total > 0 else [1.0 / len(raw)] * len(raw)
-
-
-def border_moves(now: Sequence[float], want: Sequence[float], length: int) -> list[tuple[int, int]]:
-    """(child index, pixels) for each border to move so that the shares ``now`` become
-    ``want``. Borders moving towards the start go first, from the start, then the others
-    from the end: no border passes its neighbour, no child is squeezed to nothing."""
-    now, want = _normal(now), _normal(want)
-    moves = []
-    at = to = 0.0
-    for i in range(len(now) - 1):
-        at, to = at + now[i], to + want[i]
-        pixels = round((to - at) * length)
-        if pixels:
-            moves.append((i, pixels))
-    return [m for m in moves if m[1] < 0] + [m for m in reversed(moves) if m[1] > 0]
-
-
-def _common_depth(found: Sequence[CapturedWindow]) -> int:
-    """The depth of the deepest container all these windows are under (-1: none)."""
-    depth = -1
-    for level in range(min(len(c.containers) for c in found)):
-        if len({c.containers[level].con_id for c in found}) != 1:
-            break
-        depth = level
-    return depth
+def _parent_of(kids: Sequence[Located]) -> tuple[Parent, list[Node]] | None:
+    """The deepest container above all of ``kids`` (each a child's first window), and
+    for each the node right under it on the way down to that window."""
+    chains = [(*reversed(k.parents), k.node) for k in kids]
+    depth = 0
+    while all(len(c) > depth + 1 for c in chains) and len({c[depth].con_id for c in chains}) == 1:
+        depth += 1
+    if depth == 0 or len({c[depth].con_id for c in chains}) != len(chains):
+        return None
+    under = [c[depth] for c in chains]
+    return chains[0][depth - 1], [n for n in under if isinstance(n, Node)]
 
 
 def _sizes(
-    split: Split, windows: Mapping[int, Window], by_id: Mapping[int, CapturedWindow]
+    split: Split, windows: Mapping[int, Window], where: Mapping[int, Located]
 ) -> list[Resize]:
     if split.layout not in ("splith", "splitv") or len(split.children) < 2:
         return []
-    found = [by_id.get(windows[i].id) for i in leaves(split) if i in windows]
-    if not found or any(c is None or not c.path for c in found):
-        return []
-    captured = [c for c in found if c is not None]
-    depth = _common_depth(captured)
-    firsts = [by_id[windows[_first(kid)].id] for kid in split.children]
-    container = captured[0].containers[depth] if depth >= 0 else None
-    if container is None or container.layout != split.layout:
-        return []
-    steps = [c.path[depth] for c in firsts]
-    if [s.index for s in steps] != list(range(len(split.children))):
-        return []  # not built as planned (a window closed meanwhile): leave it
-    targets: list[Window | int] = [
-        c.window if len(c.path) == depth + 1 else c.containers[depth + 1].con_id for c in firsts
+    firsts = [where.get(windows[_first(kid)].id) for kid in split.children]
+    kids = [k for k in firsts if k is not None]
+    found = _parent_of(kids) if len(kids) == len(firsts) else None
+    if found is None:
+        return []  # a window closed meanwhile, or floats: leave it
+    parent, nodes = found
+    positions = [
+        next(i for i, c in enumerate(parent.children) if c.con_id == n.con_id) for n in nodes
     ]
-    length = container.size[0] if split.layout == "splith" else container.size[1]
-    direction = "right" if split.layout == "splith" else "down"
-    moves = border_moves([s.percent for s in steps], [k.percent for k in split.children], length)
-    return [Resize(targets[i], direction, pixels) for i, pixels in moves]
+    if parent.layout.value != split.layout or positions != list(range(len(nodes))):
+        return []  # not built as planned (the user turned it meanwhile): leave it
+    shares = {
+        n.con_id: round(kid.percent * PERCENT_SCALE)
+        for n, kid in zip(nodes, split.children, strict=True)
+    }
+    return plan_sizes(parent, shares)
 
 
-def plan_sizes(
-    trees: Mapping[str, Split], windows: Mapping[int, Window], capture: Capture
+def restored_sizes(
+    trees: Mapping[str, Split], windows: Mapping[int, Window], forest: Forest
 ) -> list[Resize]:
     """From a tree read after the build: the border moves that give every container's
-    children their saved shares (containers not built as planned are left alone)."""
-    by_id = {c.window.id: c for c in capture.windows}
+    children their saved shares (model/sizing.py; containers not built as planned are
+    left alone)."""
+    where = locate(forest)
     out: list[Resize] = []
 
     def visit(split: Split) -> None:
-        out.extend(_sizes(split, windows, by_id))
+        out.extend(_sizes(split, windows, where))
         for kid in split.children:
             if isinstance(kid, Split):
                 visit(kid)
