@@ -1,4 +1,4 @@
-"""Row 9: a new window of a launched app to its launch's project, and the pid read apart.
+"""Row 10: a new window of a launched app to its launch's project, and the pid read apart.
 
 While project C is active, the service launches one X client for project L
 (launch_client.py), which maps a window for each line written to its FIFO: every window
@@ -28,21 +28,29 @@ from .world import World
 CLIENT = Path(__file__).with_name("launch_client.py")
 
 
-def _assigned(world: World) -> list[dict[str, Any]]:
-    return [
-        details
-        for _id, _t, kind, details in world.client.recent(0)
-        if kind == "window::assign" and details.get("launch")
-    ]
+class _Log:
+    """The service's event log read as it grows: the ring keeps the last 500 events, and
+    each launched window makes several, so events are collected by id between reads."""
 
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.last = max((i for i, *_ in world.client.recent(0)), default=0)
+        self.assigned: list[dict[str, Any]] = []  # window::assign events of a launch
+        self.hidden = 0  # switches made to hide a launched window (one per window)
 
-def _hidden(world: World) -> int:
-    """Switches made to hide a launched window (one per window launched elsewhere)."""
-    return sum(
-        1
-        for _id, _t, kind, details in world.client.recent(0)
-        if kind == "project::switch" and details.get("origin") == "launch"
-    )
+    def read(self) -> None:
+        for i, _t, kind, details in self.world.client.recent(0):
+            if i <= self.last:
+                continue
+            self.last = i
+            if kind == "window::assign" and details.get("launch"):
+                self.assigned.append(details)
+            elif kind == "project::switch" and details.get("origin") == "launch":
+                self.hidden += 1
+
+    def hidden_at_least(self, want: int) -> bool:
+        self.read()
+        return self.hidden >= want
 
 
 def _nop_floor(world: World, count: int) -> list[float]:
@@ -64,20 +72,24 @@ def run(world: World, count: int, project: str = "L", active: str = "C") -> list
     argv = [venv_python(), str(CLIENT), str(fifo)]
     path = names.project_path(project)
     (pid,) = world.client.call(path, names.PROJECT_IFACE, "Launch", "asa{sv}", argv, {})
-    before, hidden = len(_assigned(world)), _hidden(world)
+    log = _Log(world)
     try:
         with open(fifo, "w", encoding="utf-8") as pipe:  # waits for the client to open it
             for i in range(count):
                 pipe.write(f"launched {i}\n")
                 pipe.flush()
-                # Hidden too, so the next window does not wait behind this one's switch.
+                # Hidden, and the switch that hid it over (its events all handled), so
+                # the next window does not wait behind this one's aftermath: as in row 3,
+                # each sample is one window's reaction on a service with nothing to do.
                 wait_for(
-                    lambda want=hidden + i + 1: _hidden(world) >= want,
+                    lambda want=i + 1: log.hidden_at_least(want),
                     30,
                     f"launched window {i} to be assigned to {project} and hidden",
                 )
+                world.quiesce()
         world.quiesce()
-        events = _assigned(world)[before:]
+        log.read()
+        events = log.assigned
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(int(pid), signal.SIGKILL)

@@ -91,6 +91,34 @@ def test_assignment_tokens_are_unique() -> None:
     assert mark.startswith("project:b:20.")
 
 
+def test_assignment_tokens_follow_marks_changed_and_windows_closed() -> None:
+    state, _ = make()
+    state.put_window(Window(0x10, marks=(assignment_mark("a", "20"),)))
+    state.put_window(Window(0x30, marks=(restore_mark("20.2", False, "1"),)))
+    new = Window(0x20)
+    state.put_window(new)
+    assert state.new_assignment_mark(new, "b") == assignment_mark("b", "20.3")
+    state.update_window(0x30, marks=())  # its restore mark dropped: 20.2 is free again
+    assert state.new_assignment_mark(new, "b") == assignment_mark("b", "20.2")
+    state.remove_window(0x10)  # closed: 20 is free
+    assert state.new_assignment_mark(new, "b") == assignment_mark("b", "20")
+    # A window's own marks never stand in its way.
+    state.update_window(0x20, marks=(assignment_mark("a", "20"),))
+    assert state.new_assignment_mark(state.windows[0x20], "b") == assignment_mark("b", "20")
+
+
+def test_focus_moves_from_whichever_windows_had_it() -> None:
+    state, _ = make()
+    state.put_window(Window(1, focused=True))
+    state.put_window(Window(2, focused=True))  # a merge may leave two for a moment
+    state.put_window(Window(3))
+    state.set_focused(3, seq=state.next_seq())
+    assert [w.id for w in state.windows.values() if w.focused] == [3]
+    state.remove_window(3)
+    state.set_focused(1, seq=state.next_seq())
+    assert [w.id for w in state.windows.values() if w.focused] == [1]
+
+
 def test_apply_plan_records_positions() -> None:
     state, _ = make()
     state.add_project(Project("a"))
