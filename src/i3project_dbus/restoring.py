@@ -22,7 +22,7 @@ from .launch import Launcher
 from .model import events as ev
 from .model.errors import I3CommandFailed, InvalidArgument, LaunchFailed
 from .model.launch import LaunchOptions
-from .model.placing import plan_placement, restored_sizes
+from .model.placing import Placing, floating_again, plan_placement, restored_sizes
 from .model.port import Listener
 from .model.restore_plan import (
     LAUNCHED,
@@ -142,7 +142,22 @@ class Restorer(Listener):
                 await port.run(restore_commands.sizes(resizes))
             except I3CommandFailed as exc:
                 log.info("restore of %s, sizes: %s", snapshot.project, exc)
+        if sway:
+            await self._floating_again(snapshot.project, where)
         self._tracker.mark_dirty()
+
+    async def _floating_again(self, project: str, where: Placing) -> None:
+        """On sway, a floating window drawn late at an earlier size takes that size over
+        the one set (model.placing.floating_again): read once more, set those again."""
+        port = self._tracker.require()
+        again = floating_again(where, await port.capture())
+        if not again:
+            return
+        log.info("restore of %s: %d floating sizes set again", project, len(again))
+        try:
+            await port.run(restore_commands.floating_again(again))
+        except I3CommandFailed as exc:
+            log.info("restore of %s, floating sizes: %s", project, exc)
 
     # -- relaunching ------------------------------------------------------------------
 

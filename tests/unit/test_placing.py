@@ -3,12 +3,13 @@ how i3 and sway run them, and the border moves that set sizes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from i3project_dbus.i3 import restore_commands
+from i3project_dbus.model.captured import Capture, CapturedWindow
 from i3project_dbus.model.layout import Forest, Layout, Node, Workspace
 from i3project_dbus.model.placing import (
     After,
@@ -23,6 +24,7 @@ from i3project_dbus.model.placing import (
     ToWorkspace,
     Untag,
     Wrap,
+    floating_again,
     lifted,
     plan_placement,
     restored_sizes,
@@ -272,3 +274,28 @@ def test_sizes_leave_alone_what_was_not_built_as_planned() -> None:
     # a window that is not there (closed, or floating) leaves its parent alone
     alone = Workspace("2", 50, Layout.SPLITH, kids[:1], size=(1000, 800))
     assert restored_sizes({"2": tree}, windows, Forest((alone,))) == []
+
+
+def test_floating_windows_drawn_at_another_size_are_placed_again() -> None:
+    windows = {i: window(i) for i in range(3)}
+    placed = (
+        Floating(0, "3", (100, 120, 400, 300)),
+        Floating(1, "3", (10, 10, 200, 100), centre=True),
+        Floating(2, "3", None),  # as i3 floats it: nothing to compare with
+    )
+    placing = Placing({}, windows, placed)
+
+    def seen(i: int, rect: tuple[int, int, int, int]) -> CapturedWindow:
+        return CapturedWindow(replace(windows[i], floating=True, rect=rect), (), "", 0)
+
+    capture = Capture(
+        (seen(0, (100, 120, 1280, 800)), seen(1, (500, 300, 202, 98)), seen(2, (0, 0, 9, 9))), ()
+    )
+    again = floating_again(placing, capture)
+    assert again == [(windows[0], placed[0])]  # 2 px off is close enough
+    assert restore_commands.floating_again(again) == (
+        '[con_mark="^project:a:t0$"] resize set 400 px 300 px, move position 100 px 120 px, '
+        'move container to workspace "3"'
+    )
+    centred = [(windows[1], placed[1])]
+    assert "move position center" in restore_commands.floating_again(centred)

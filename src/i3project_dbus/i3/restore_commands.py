@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from ..model.placing import (
     After,
     Float,
+    Floating,
     Focus,
     Stage,
     Step,
@@ -20,6 +21,7 @@ from ..model.placing import (
     Wrap,
 )
 from ..model.sizing import Resize
+from ..model.window import Window
 from .commands import STAGING_WORKSPACE, for_window, identity_mark, join, quote
 from .layout_commands import resize
 
@@ -89,3 +91,22 @@ def placement(steps: Sequence[Step], sway: bool = False) -> str:
 def sizes(items: Sequence[Resize]) -> str:
     """The border moves, each as a switch sets them (layout_commands.resize)."""
     return join(resize(r) for r in items)
+
+
+def floating_again(items: Sequence[tuple[Window, Floating]]) -> str:
+    """sway: floating windows' geometry set again (``resize set`` keeps the centre, so
+    the position follows; ``move position`` takes the window to the visible workspace,
+    so the workspace follows too)."""
+    out = []
+    for window, f in items:
+        if f.rect is None:
+            continue
+        x, y, w, h = (int(v) for v in f.rect)
+        position = "move position center" if f.centre else f"move position {x} px {y} px"
+        again = (
+            f"resize set {w} px {h} px",
+            position,
+            f"move container to workspace {quote(f.workspace)}",
+        )
+        out.append(for_window(window, identity_mark(window), *again))
+    return join(out)

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from .captured import Capture
 from .layout import Forest, Located, Node, Parent, locate
 from .marks import PERCENT_SCALE, Rect
 from .rebuild import Slot, Split, leaves
@@ -32,6 +33,8 @@ from .window import Window
 
 # Temporary marks that name the windows inside one payload; dropped at its end.
 PLACE_MARK = "_i3p_place:"
+# How far a floating window's size may be off what was set before it is set again.
+SIZE_SLACK = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,4 +258,22 @@ def restored_sizes(
     for tree in trees.values():
         if all(i in windows for i in leaves(tree)):
             visit(lifted(tree))
+    return out
+
+
+def floating_again(placing: Placing, capture: Capture) -> list[tuple[Window, Floating]]:
+    """Floating windows whose size, read after the placement, is not the one set, each
+    with its place to set again. sway gives a floating window the size of the buffer
+    its client draws: a client that answers an earlier configure late (a window tiled
+    a moment before) draws over the size the restore set."""
+    now = {c.window.id: c.window.rect for c in capture.windows if c.window.floating}
+    out: list[tuple[Window, Floating]] = []
+    for f in placing.floating:
+        window = placing.windows.get(f.window)
+        rect = now.get(window.id) if window is not None else None
+        if window is None or rect is None or f.rect is None:
+            continue
+        _x, _y, width, height = f.rect
+        if abs(rect[2] - width) > SIZE_SLACK or abs(rect[3] - height) > SIZE_SLACK:
+            out.append((window, f))
     return out
