@@ -22,7 +22,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assign, burst, fanout, keypress, launch, layouts, outputs, process, roundtrip, switch
+from . import (
+    assign,
+    burst,
+    fanout,
+    keypress,
+    launch,
+    layouts,
+    outputs,
+    process,
+    restore,
+    roundtrip,
+    switch,
+)
 from .env import Environment
 from .report import Row, table, to_json
 from .world import World
@@ -46,6 +58,9 @@ class Params:
     outputs_samples: int
     outputs_workspaces: int
     outputs_windows: int
+    restore_windows: int
+    relaunch_xterms: int
+    restore_iterations: int
 
 
 FULL = Params(
@@ -65,6 +80,9 @@ FULL = Params(
     outputs_samples=10,
     outputs_workspaces=10,
     outputs_windows=50,
+    restore_windows=20,
+    relaunch_xterms=10,
+    restore_iterations=5,
 )
 QUICK = Params(
     startup_runs=1,
@@ -83,6 +101,9 @@ QUICK = Params(
     outputs_samples=1,
     outputs_workspaces=4,
     outputs_windows=8,
+    restore_windows=4,
+    relaunch_xterms=2,
+    restore_iterations=1,
 )
 
 
@@ -190,6 +211,13 @@ def suite(p: Params, log: bool, only: set[str] | None = None) -> list[Row]:
                 "a monitor back",
                 lambda: outputs.run(
                     world, p.outputs_samples, p.outputs_workspaces, p.outputs_windows
+                ),
+            )
+            guarded(
+                "12",
+                "layout restore",
+                lambda: restore.run(
+                    world, p.restore_windows, p.relaunch_xterms, p.restore_iterations
                 ),
             )
             guarded(

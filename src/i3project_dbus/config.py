@@ -23,6 +23,7 @@ from .model.errors import ConfigError, InvalidArgument, InvalidName
 from .model.events import DEFAULT_CAPACITY, MAX_CAPACITY
 from .model.outputs import WorkspaceOutputs, output_ref_problem, workspace_name_problem
 from .model.project import Project, validate_name
+from .model.restore_settings import LayoutSettings, parse_layout_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class Settings:
     classification: Classification = field(default_factory=Classification.default)
     event_capacity: int = DEFAULT_CAPACITY
     notifications: bool = False
+    # autosave, restore_on_start, restore_exclude and restore: how snapshots are used
+    layouts: LayoutSettings = field(default_factory=LayoutSettings)
     errors: tuple[str, ...] = ()
     # workspace -> preferred outputs, best first (model/reassign.py applies it)
     workspace_outputs: WorkspaceOutputs = ()
@@ -206,13 +209,16 @@ class Store:
             errors.append(f"{where}: 'restore_focus' must be true or false")
             restore_focus = True
         mapping = _parse_workspace_outputs(data.get("workspace_outputs", {}), where, errors)
+        layouts, layout_errors = parse_layout_settings(data, where)
+        errors += layout_errors
         for msg in errors:
             log.warning("%s", msg)
         return Settings(
             classification,
             capacity,
             notifications,
-            tuple(errors),
+            layouts=layouts,
+            errors=tuple(errors),
             workspace_outputs=mapping,
             restore_focus=restore_focus,
         )

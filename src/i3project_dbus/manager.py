@@ -11,7 +11,6 @@ between is missed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from .health import Health, StatusValue
 from .journal import Journal, Listeners
 from .launch import Launcher, Started
 from .launch.follow import Follower
+from .layout_snapshots import LayoutSnapshots
 from .model import events as ev
 from .model.errors import LaunchFailed, NotConnected
 from .model.events import DetailValue, EventRing
@@ -48,7 +48,6 @@ from .tracking import Tracker
 
 log = logging.getLogger(__name__)
 
-RECONNECT_GRACE = 1.5  # how long a call waits for i3 restarting in place
 # The earlier design's keybindings: i3-msg -t send_tick project:NAME / project:none, and
 # project:reload, which reloads like Reload() (no tick switches to "none" or "reload").
 TICK_PREFIX = "project:"
@@ -110,10 +109,11 @@ class Manager:
         self.outputs = Outputs(
             state, tracker, journal, listeners, self._background, lambda: self.settings, self._lock
         )
-        # Set while attached to i3: a call during an in-place restart waits for it.
-        self._attached = asyncio.Event()
-        # Whether i3 was ever attached (before that, nothing is restarting).
-        self._was_attached = False
+        # Layout snapshots: save, restore, autosave, crash recovery.
+        self.layouts = LayoutSnapshots(
+            state, tracker, self.switcher, self._persistence, journal, self._background,
+            listeners, lambda: self.settings.layouts, self._lock, self.launcher,
+        )  # fmt: skip
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -135,8 +135,9 @@ class Manager:
         self.listeners.add(listener)
 
     def load(self) -> None:
-        """Read projects and the persisted active project (before the bus name is taken)."""
+        """Read projects, the persisted active project, snapshots (before the bus name)."""
         self.projects.load()
+        self.layouts.load()
 
     async def attach(self, port: I3Port) -> None:
         """Take a connected, subscribed port: rebuild from the tree, then enforce the
@@ -147,10 +148,10 @@ class Manager:
             details = {"socket": port.socket_path, "window_manager": port.description}
             self._journal.record(ev.SERVICE_CONNECT, details)
             self.listeners.connection_changed(True)
+            await self.layouts.on_attach()
             await self.switcher.restore()
             await self.outputs.attach()
-            self._was_attached = True
-            self._attached.set()
+            self.tracker.attach_done()
 
     def detach(self) -> None:
         port = self.tracker.port
@@ -159,22 +160,14 @@ class Manager:
         port.close()
         self.tracker.detach()
         self.outputs.detach()
-        self._attached.clear()
         self._journal.record(ev.SERVICE_DISCONNECT, {})
         self.listeners.connection_changed(False)
 
     async def close(self) -> None:
+        await self.layouts.on_stop()  # the active project's "last" first
         self.detach()
         await self._background.close()
         self._persistence.close()
-
-    async def _reattached(self) -> None:
-        """If i3 is restarting (we were attached and lost it), give it a moment to come
-        back, so that a keypress during an in-place restart still switches."""
-        if self.connected or not self._was_attached:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._attached.wait(), RECONNECT_GRACE)
 
     # -- events from i3 -------------------------------------------------------------
 
@@ -230,7 +223,7 @@ class Manager:
         if target:
             self.state.project(target)
         for attempt in (1, 2):
-            await self._reattached()
+            await self.tracker.reattached()
             self.tracker.require()
             try:
                 async with self._lock:
@@ -239,7 +232,7 @@ class Manager:
             except NotConnected:
                 # i3 went away while this call waited for the lock (an in-place restart):
                 # once it is back, try once more.
-                if attempt == 2 or not self._was_attached:
+                if attempt == 2 or not self.tracker.was_attached:
                     raise
 
     async def _switch_with_focus(self, target: str, origin: str) -> None:
@@ -248,20 +241,20 @@ class Manager:
         try:
             previous = self.state.active
             await self.outputs.before_switch(target)
-            await self.switcher.switch(target, origin, announced=True)
+            await self.layouts.switch_saving(target, origin)
             await self.outputs.after_switch(previous, target)
         finally:
             self.tracker.after_barrier(self.listeners.switch_ended)
 
     async def assign(self, con_id: int, project: str) -> None:
         self.assignment.check(project)
-        await self._reattached()
+        await self.tracker.reattached()
         self.tracker.require()
         async with self._lock:
             await self.assignment.assign(con_id, project)
 
     async def focus(self, con_id: int) -> None:
-        await self._reattached()
+        await self.tracker.reattached()
         self.tracker.require()
         project = self.assignment.hidden_in(con_id)
         if project:
@@ -293,7 +286,7 @@ class Manager:
 
     async def delete(self, name: str) -> None:
         self.projects.check_deletable(name)
-        await self._reattached()
+        await self.tracker.reattached()
         async with self._lock:
             await self.projects.delete(name)
             self.outputs.forget(name)
@@ -338,7 +331,7 @@ class Manager:
 
     async def reassign(self, dry_run: bool) -> list[tuple[str, str]]:
         """Put every workspace on its preferred output now (or only say what would move)."""
-        await self._reattached()
+        await self.tracker.reattached()
         self.tracker.require()
         async with self._lock:
             return await self.outputs.reassign(dry_run=dry_run, origin="dbus")

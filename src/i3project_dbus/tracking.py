@@ -30,6 +30,8 @@ from .model.wmevents import OutputEvent, WindowEvent, WorkspaceEvent
 
 log = logging.getLogger(__name__)
 
+# How long a call waits for i3 restarting in place.
+RECONNECT_GRACE = 1.5
 # How long a plan waits for the barrier of the command before it; past it, the tree is read.
 BARRIER_TIMEOUT = 1.0
 # The coalescing delay of a background tree read: a burst of events costs one read.
@@ -82,6 +84,11 @@ class Tracker:
         self._inflight: asyncio.Future[None] | None = None
         # Bumped by every command that moves windows: a read it overtook is dropped.
         self._generation = 0
+        # Set once an attach is complete (the manager's start-up steps done), cleared on
+        # detach: a call during an in-place restart waits for it.
+        self._attached = asyncio.Event()
+        # Whether i3 was ever attached (before that, nothing is restarting).
+        self.was_attached = False
 
     # -- the port -------------------------------------------------------------------
 
@@ -103,7 +110,21 @@ class Tracker:
 
     def detach(self) -> None:
         self.port = None
+        self._attached.clear()
         self._fail_barrier()
+
+    def attach_done(self) -> None:
+        """The attach is complete: the tree read and the active project enforced."""
+        self.was_attached = True
+        self._attached.set()
+
+    async def reattached(self) -> None:
+        """If i3 is restarting (we were attached and lost it), give it a moment to come
+        back, so that a keypress during an in-place restart still switches."""
+        if self.connected or not self.was_attached:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._attached.wait(), RECONNECT_GRACE)
 
     # -- events ---------------------------------------------------------------------
 

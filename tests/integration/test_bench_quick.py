@@ -38,7 +38,7 @@ def test_quick_bench_produces_every_row(tmp_path: Path) -> None:
     assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     rows = json.loads(out.read_text())["rows"]
     ids = [row["id"] for row in rows]
-    for row_id in [*"123456789", "10", "11"]:
+    for row_id in [*"123456789", "10", "11", "12"]:
         assert row_id in ids, f"row {row_id} missing from:\n{proc.stdout}"
     assert ids.count("1") == 2  # Get ActiveProject, GetProject
     # three sizes, the per-window speed-up, PropertiesChanged per window, the round trips
@@ -49,6 +49,7 @@ def test_quick_bench_produces_every_row(tmp_path: Path) -> None:
     assert ids.count("5") == 2  # idle, many windows
     assert ids.count("9") == 2  # layouts kept: whole workspaces, interleaved windows
     # 10: a launched app's window to its project; 11: a monitor back, moves acknowledged
+    assert ids.count("12") == 2  # restore of scrambled windows, restore relaunching xterms
     figures = " ".join(row["figure"] for row in rows if row["id"] == "8")
     assert "busctl" in figures and "i3project switch" in figures
     for row in rows:

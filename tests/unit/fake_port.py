@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from i3project_dbus.config import Store
 from i3project_dbus.i3 import commands, outputs
 from i3project_dbus.manager import Manager
+from i3project_dbus.model.captured import Capture, CapturedWindow, Screen
 from i3project_dbus.model.errors import I3CommandFailed, NotConnected
 from i3project_dbus.model.events import Event
 from i3project_dbus.model.focus import FocusRestore
@@ -22,6 +23,7 @@ from i3project_dbus.model.outputs import Output, Screens
 from i3project_dbus.model.outputs import Workspace as ScreenWorkspace
 from i3project_dbus.model.port import I3Port, Listener
 from i3project_dbus.model.reassign import Reassignment
+from i3project_dbus.model.snapshot import PathStep
 from i3project_dbus.model.state import State
 from i3project_dbus.model.switch import Hide, Show, SwitchPlan
 from i3project_dbus.model.window import Window
@@ -98,6 +100,27 @@ class FakeI3(I3Port):
             await self.read_gate.wait()
         self._check()
         return snapshot
+
+    async def capture(self) -> Capture:
+        """The windows on workspaces, each workspace's tiled ones side by side."""
+        self._check()
+        self.reads += 1
+        shown = [w for w in self.tree.values() if w.workspace and not w.in_scratchpad]
+        out = []
+        for w in shown:
+            tiled = [t.id for t in shown if t.workspace == w.workspace and not t.floating]
+            path = (
+                ()
+                if w.floating
+                else (PathStep("splith", tiled.index(w.id), len(tiled), 1 / len(tiled)),)
+            )
+            out.append(CapturedWindow(w, path, "", w.pid))
+        workspaces = tuple(sorted({(w.workspace, "screen") for w in shown}))
+        return Capture(tuple(out), (Screen("screen", (0, 0, 1000, 800)),), workspaces)
+
+    async def capture_later(self) -> Callable[[], Capture]:
+        captured = await self.capture()
+        return lambda: captured
 
     async def tree_json(self) -> str:
         self._check()

@@ -17,9 +17,13 @@ CAPABILITIES = (
     "journal",
     "background",
     "outputs",
+    "snapshots",
+    "restoring",
+    "recovering",
+    "layout_snapshots",
 )
-# Of i3/, a capability may use only the command builder (pure strings, one quoting rule).
-ALLOWED_FROM_I3 = {"commands"}
+# Of i3/, a capability may use only the command builders (pure strings, one quoting rule).
+ALLOWED_FROM_I3 = {"commands", "restore_commands"}
 
 
 def _imported(path: Path) -> set[str]:

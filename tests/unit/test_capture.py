@@ -23,11 +23,19 @@ def win(con_id: int, percent: float | None, **kw: Any) -> dict[str, Any]:
 
 
 def split(layout: str, percent: float, *children: dict[str, Any]) -> dict[str, Any]:
-    return {"id": 900, "type": "con", "layout": layout, "percent": percent, "nodes": list(children)}
+    return {
+        "id": 900,
+        "type": "con",
+        "layout": layout,
+        "percent": percent,
+        "rect": {"x": 300, "y": 0, "width": 700, "height": 400},
+        "nodes": list(children),
+    }
 
 
 def workspace(name: str, *nodes: dict[str, Any], floating: list[Any] | None = None) -> Any:
     return {
+        "id": 77,
         "type": "workspace",
         "name": name,
         "layout": "splith",
@@ -55,6 +63,7 @@ def test_i3_tree_paths_and_floating() -> None:
             {
                 "type": "output",
                 "name": "LEFT",
+                "rect": {"x": 0, "y": 0, "width": 1000, "height": 400},
                 "nodes": [
                     {"type": "dockarea", "nodes": []},
                     {"type": "con", "name": "content", "nodes": [ws]},
@@ -62,7 +71,8 @@ def test_i3_tree_paths_and_floating() -> None:
             },
         ]
     }
-    got = {c.window.id: c for c in capture(root)}
+    captured = capture(root)
+    got = {c.window.id: c for c in captured.windows}
     assert got[1].path == (PathStep("splith", 0, 2, 0.3),)
     assert got[3].path == (PathStep("splith", 1, 2, 0.7), PathStep("splitv", 1, 2, 0.5))
     assert got[3].window.focused and got[3].window.workspace == "2"
@@ -70,11 +80,26 @@ def test_i3_tree_paths_and_floating() -> None:
     assert got[4].path == () and got[4].window.floating
     assert got[4].window.rect == (10, 20, 300, 200)
     assert list(got) == [1, 2, 3, 4]
+    assert [o.name for o in captured.outputs] == ["LEFT"]
+    assert captured.outputs[0].rect == (0, 0, 1000, 400)
+    assert captured.workspaces == (("2", "LEFT"),)
 
 
 def test_sway_tree_has_workspaces_under_outputs_and_pids() -> None:
     native = win(5, None, window=None, app_id="foot", pid=4242, window_properties=None)
     root = {"nodes": [{"type": "output", "name": "HEADLESS-1", "nodes": [workspace("1", native)]}]}
-    [c] = capture(root)
+    [c] = capture(root).windows
     assert c.pid == 4242 and c.window.wm_class == "foot"
     assert c.path == (PathStep("splith", 0, 1, 1.0),)
+
+
+def test_sway_floating_geometry_includes_the_title_bar() -> None:
+    floating = win(
+        6, None, window=None, app_id="foot", type="floating_con",
+        rect={"x": 100, "y": 145, "width": 400, "height": 275},
+        deco_rect={"x": 0, "y": 0, "width": 400, "height": 25},
+    )  # fmt: skip
+    ws = workspace("3", floating=[floating])
+    root = {"nodes": [{"type": "output", "name": "HEADLESS-1", "nodes": [ws]}]}
+    [c] = capture(root).windows
+    assert c.window.floating and c.window.rect == (100, 120, 400, 300)

@@ -111,3 +111,30 @@ def test_atomic_write_keeps_a_files_permissions(tmp_path: Path) -> None:
     target.chmod(0o600)
     atomic_write(target, b"newer")
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_layout_settings_are_read_and_bad_keys_reported(store: Store) -> None:
+    store.config_dir.mkdir(parents=True)
+    store.settings_file.write_text(
+        json.dumps(
+            {
+                "autosave": False,
+                "autosave_minutes": 3,
+                "restore_on_start": True,
+                "restore_exclude": ["vim"],
+                "restore": {"Code": {"command": ["code", "$PROJECT_DIR"]}},
+            }
+        )
+    )
+    layouts = store.load_settings().layouts
+    assert (layouts.autosave, layouts.autosave_minutes, layouts.restore_on_start) == (
+        False,
+        3,
+        True,
+    )
+    assert layouts.exclude == ("vim",)
+    assert dict(layouts.commands) == {"Code": ("code", "$PROJECT_DIR")}
+    store.settings_file.write_text(json.dumps({"autosave": "yes", "notifications": True}))
+    settings = store.load_settings()
+    assert settings.layouts.autosave and settings.notifications
+    assert len(settings.errors) == 1 and "'autosave'" in settings.errors[0]

@@ -57,3 +57,44 @@ def test_plan_recovers_unmarked_windows_of_existing_projects() -> None:
     stranger = Window(4, x11_id=44, workspace="1")
     plan = plan_recovery([adopted, of_deleted_project, still_marked, stranger], memory, {"a", "b"})
     assert [(r.window.id, r.remembered.project) for r in plan] == [(1, "a")]
+
+
+def test_recovery_marks_come_back_and_inactive_windows_hide_where_they_were() -> None:
+    from i3project_dbus.i3 import commands
+    from i3project_dbus.model.recovery import Recovery, recovery_plan
+
+    adopted_a = Window(1, x11_id=11, workspace="1")
+    adopted_b = Window(2, x11_id=22, workspace="1", floating=True, rect=(0, 0, 5, 5))
+    recovered = [
+        Recovery(adopted_a, Remembered("a", "b", "2", False, None)),
+        Recovery(adopted_b, Remembered("b", "c", "3", True, (1, 2, 30, 40))),
+    ]
+    marks, plan = recovery_plan(recovered, {1: "b", 2: "c"}, active="a")
+    assert marks == [(adopted_a, assignment_mark("a", "b")), (adopted_b, assignment_mark("b", "c"))]
+    [hide] = plan.hide
+    assert hide.window.project == "b" and not plan.show
+    assert hide.mark == restore_mark("c", True, "3", (1, 2, 30, 40))  # not workspace 1
+    payload = commands.join([*(commands.mark(w, m) for w, m in marks), commands.switch(plan)])
+    assert payload.startswith('[id=11] mark --add "project:a:b"; [id=22] mark --add "project:b:c"')
+    assert '[con_mark="^project:b:c$"] mark --add "_i3p_restore:c:1,1,2,30,40:3"' in payload
+
+
+def test_recovery_snapshot_takes_last_where_it_agrees_with_the_record() -> None:
+    from i3project_dbus.model.recovery import Recovery, recovery_snapshot
+    from i3project_dbus.model.snapshot import PathStep, SavedWindow, Snapshot
+
+    step = (PathStep("splith", 1, 2, 0.6),)
+    old = SavedWindow(11, "old", "XTerm", "", "t", "", "2", "L", False, None, step, (), "", True)
+    moved = SavedWindow(22, "", "XTerm", "", "u", "", "5", "L", False, None, step, (), "", False)
+    last = Snapshot("a", "last", "", "", (old, moved))
+    recovered = [
+        Recovery(Window(1, x11_id=11), Remembered("a", "b", "2", False, None)),
+        Recovery(Window(2, x11_id=22, title="u"), Remembered("a", "c", "3", False, None)),
+        Recovery(Window(3, x11_id=33), Remembered("a", "d", "4", True, (1, 2, 3, 4))),
+    ]
+    snap = recovery_snapshot("a", recovered, last)
+    first, second, third = snap.windows
+    assert first.path == step and first.token == "b" and first.focused
+    assert (second.workspace, second.path, second.token) == ("3", (), "c")  # the record wins
+    assert third.floating and third.rect == (1, 2, 3, 4)
+    assert recovery_snapshot("a", recovered, None).name == "recovery"

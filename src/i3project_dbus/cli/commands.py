@@ -17,6 +17,7 @@ from . import screens
 from .client import Client
 from .errors import ERROR, INVALID, OK, CliError
 from .launch import cmd_open, cmd_run
+from .layout import cmd_layout
 from .menu import cmd_menu
 from .offline import (
     cmd_completion,
@@ -332,4 +333,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "run": cmd_run,
     "open": cmd_open,
     **screens.HANDLERS,
+    "layout": cmd_layout,
 }

@@ -12,6 +12,7 @@ from typing import Final
 COMMANDS: Final = (
     "list current switch clear create delete show windows assign events monitor watch menu"
     " diagnose reload completion selftest status edit validate run open outputs reassign"
+    " layout"
 )
 SCENARIOS: Final = (
     "lifecycle rapid-switches new-window-marked hide-show event-order consistency outputs restart"
@@ -53,7 +54,8 @@ _i3project() {
         create:--directory|create:-d)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
         *:--limit|*:-n|*:--icon|*:-i|*:--display-name|*:-t|*:--type|*:--launcher|*:-l|\
-        *:--menu-command|create:--scoped|diagnose:--event-limit|run:--workspace|run:-w)
+        *:--menu-command|create:--scoped|diagnose:--event-limit|run:--workspace|run:-w|\
+        layout:--wait)
             return ;;
     esac
     local opts="--help"
@@ -70,6 +72,13 @@ _i3project() {
                 COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
             fi ;;
         completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
+        layout)
+            if [[ $cur != -* && $nargs -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "save restore list show delete" -- "$cur")); return
+            elif [[ $cur != -* && $nargs -eq 1 ]]; then
+                COMPREPLY=($(compgen -W "$(_i3project_projects)" -- "$cur")); return
+            fi
+            opts="--dry-run --no-launch --wait --json --help" ;;
         list) opts="--json --names --help" ;;
         current|status) opts="--json --help" ;;
         validate) opts="--json --help" ;;
@@ -128,6 +137,7 @@ _i3project() {
         'open:switch to a project and start its apps'
         'outputs:the outputs (monitors) and their workspaces'
         'reassign:put every workspace on its preferred output'
+        'layout:save and restore where the windows of a project are'
     )
     _arguments -C \
         '--version[print the version]' \
@@ -171,6 +181,11 @@ _i3project() {
                 run) _arguments '--project[project]:project:_i3project_projects' \
                     '--workspace[workspace]:workspace:' '--floating[float its windows]' \
                     '*::command:_normal' ;;
+                layout) _arguments '1:action:(save restore list show delete)' \
+                    '2:project:_i3project_projects' '3:snapshot:' \
+                    '(-n --dry-run)'{-n,--dry-run}'[print the plan only]' \
+                    '--no-launch[start nothing]' '--wait[ms for windows]:ms:' \
+                    '--json[print JSON]' ;;
             esac ;;
     esac
 }

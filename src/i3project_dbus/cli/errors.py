@@ -19,6 +19,7 @@ INVALID_INPUT_ERRORS: Final = frozenset(
         names.ERROR_PROJECT_EXISTS,
         names.ERROR_INVALID_ARGUMENT,
         names.ERROR_NO_SUCH_WINDOW,
+        names.ERROR_NO_SUCH_LAYOUT,
         "org.freedesktop.DBus.Error.InvalidArgs",
     }
 )

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 from . import screens
 from .errors import INVALID
 from .launch import add_parsers as add_launch_parsers
+from .layout import add_parsers as add_layout_parsers
 
 FORMAT_CHOICES = ("plain", "json", "i3blocks", "polybar", "waybar")
 MONITOR_MODES = ("live", "events", "history", "diagnose")
@@ -187,6 +188,7 @@ def build_parser() -> Parser:
     p.add_argument("name", nargs="?", metavar="NAME", help="only this project's file")
     add_launch_parsers(sub)
     screens.add_parsers(sub, json_opt)
+    add_layout_parsers(sub)
     p = sub.add_parser("completion", help="print a shell completion script")
     p.add_argument("shell", choices=("bash", "zsh"))
     return parser

@@ -22,8 +22,8 @@ ERROR_NAMES: dict[type[e.I3ProjectError], str] = {
     e.NotConnected: names.ERROR_NOT_CONNECTED,
     e.ConfigError: names.ERROR_CONFIG,
     e.I3CommandFailed: names.ERROR_I3_COMMAND,
-    e.LaunchFailed: names.ERROR_LAUNCH_FAILED,
     e.NoSuchLayout: names.ERROR_NO_SUCH_LAYOUT,
+    e.LaunchFailed: names.ERROR_LAUNCH_FAILED,
 }
 
 

@@ -32,6 +32,7 @@ from .errors import reported
 from .launching import ManagerLaunch, ProjectLaunch
 from .options import unwrap
 from .outputs import RootOutputs
+from .snapshots import ProjectLayouts
 from .status import status_variants
 
 DBusObjectPaths = Annotated[list[str], DBusSignature("ao")]
@@ -173,9 +174,12 @@ class ManagerInterface(RootOutputs, ManagerLaunch, DescribedInterface):
         return [previous, current]
 
 
-class ProjectInterface(ProjectLaunch, DescribedInterface):
+class ProjectInterface(ProjectLaunch, ProjectLayouts, DescribedInterface):
+    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "Launch": ("pid",),
+        "RestoreLayout": ("results",),
+    }
     PROPERTY_SIGNALS: ClassVar[Mapping[str, str]] = {"Name": "const"}
-    OUT_ARGS: ClassVar[Mapping[str, tuple[str, ...]]] = {"Launch": ("pid",)}
 
     def __init__(
         self, manager: Manager, name: str, published: Container[int], batch: Batch

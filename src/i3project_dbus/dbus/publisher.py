@@ -12,6 +12,7 @@ from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface
 
 from ..manager import Manager
+from ..model import events as ev
 from ..model.events import Event
 from ..model.outputs import Screens
 from ..model.port import Listener
@@ -212,6 +213,10 @@ class Publisher(Listener):
             self.batch.after_flush(functools.partial(self.events.Event, event))
         else:
             self.events.Event(event)
+        if event.type in (ev.LAYOUT_SAVE, ev.LAYOUT_DELETE):
+            iface = self.projects.get(str(event.details.get("project", "")))
+            if iface is not None:
+                self.batch.note(iface, "Layouts")
 
     def launched(self, project: str, pid: int, argv: tuple[str, ...]) -> None:
         self.root.Launched(project, pid, list(argv))

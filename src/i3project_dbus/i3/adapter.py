@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..model.captured import Capture
 from ..model.errors import I3CommandFailed, NotConnected
 from ..model.focus import FocusRestore
 from ..model.layout import Forest, Workspace
@@ -18,9 +19,10 @@ from ..model.switch import SwitchPlan
 from ..model.window import Window
 from ..model.wmevents import TickEvent, WMEvent
 from . import commands, layout_commands, outputs
+from .capture import capture
 from .connection import Connection
 from .events import parse_event
-from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused
+from .ipc import ConnectionLost, EventType, MessageType, SubscriptionRefused, parse_json
 from .layout import forest
 from .tree import windows_from_tree
 
@@ -176,6 +178,18 @@ class I3Adapter:
 
     async def windows(self) -> list[Window]:
         return windows_from_tree(await self.tree())
+
+    async def capture(self) -> Capture:
+        return capture(await self.tree())
+
+    async def capture_later(self) -> Callable[[], Capture]:
+        if self.lost.is_set():
+            raise NotConnected("not connected to i3")
+        try:
+            raw = await self._conn.request_raw(MessageType.GET_TREE)
+        except ConnectionLost as exc:
+            raise NotConnected(f"lost the connection to i3: {exc}") from exc
+        return lambda: capture(parse_json(raw))
 
     async def tree(self) -> dict[str, Any]:
         """i3's whole layout tree, parsed (for the manager until it reads tree_json)."""

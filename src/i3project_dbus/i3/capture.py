@@ -5,22 +5,14 @@ down), floating geometry, role and process. The only place snapshots meet i3's J
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from ..model.captured import Capture, CapturedWindow, Screen
+from ..model.marks import Rect
 from ..model.snapshot import PathStep
-from ..model.window import Window
 from .tree import Place, is_window, window_from_node
 
 Node = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Captured:
-    window: Window  # with workspace and output, as the tracker would see it
-    path: tuple[PathStep, ...]  # from the workspace down; () for a floating window
-    role: str  # WM_WINDOW_ROLE, "" when none
-    pid: int  # the tree's pid (sway); 0 on i3, which does not say
 
 
 def _share(node: Node, count: int) -> float:
@@ -30,11 +22,21 @@ def _share(node: Node, count: int) -> float:
     return 1.0 / count if count else 1.0
 
 
-def _capture(node: Node, place: Place, path: tuple[PathStep, ...]) -> Captured:
+def _rect(node: Node) -> Rect:
+    rect = node.get("rect") or {}
+    return (
+        int(rect.get("x") or 0),
+        int(rect.get("y") or 0),
+        int(rect.get("width") or 0),
+        int(rect.get("height") or 0),
+    )
+
+
+def _capture(node: Node, place: Place, path: tuple[PathStep, ...]) -> CapturedWindow:
     window = window_from_node(node, place)
     props = node.get("window_properties") or {}
     pid = node.get("pid")
-    return Captured(
+    return CapturedWindow(
         window,
         path,
         str(props.get("window_role") or ""),
@@ -42,7 +44,7 @@ def _capture(node: Node, place: Place, path: tuple[PathStep, ...]) -> Captured:
     )
 
 
-def _tiled(node: Node, place: Place, path: tuple[PathStep, ...]) -> Iterator[Captured]:
+def _tiled(node: Node, place: Place, path: tuple[PathStep, ...]) -> Iterator[CapturedWindow]:
     if is_window(node):
         yield _capture(node, place, path)
         return
@@ -53,7 +55,7 @@ def _tiled(node: Node, place: Place, path: tuple[PathStep, ...]) -> Iterator[Cap
         yield from _tiled(child, place, (*path, step))
 
 
-def _floating(node: Node, place: Place) -> Iterator[Captured]:
+def _floating(node: Node, place: Place) -> Iterator[CapturedWindow]:
     if is_window(node):
         yield _capture(node, place, ())
         return
@@ -61,26 +63,45 @@ def _floating(node: Node, place: Place) -> Iterator[Captured]:
         yield from _floating(child, place)
 
 
-def _workspace(ws: Node, output: str) -> Iterator[Captured]:
+def _workspace(ws: Node, output: str) -> Iterator[CapturedWindow]:
     name = str(ws.get("name") or "")
     yield from _tiled(ws, Place(workspace=name, output=output), ())
     for wrapper in ws.get("floating_nodes") or ():
-        rect = wrapper.get("rect") or {}
-        geometry = (int(rect["x"]), int(rect["y"]), int(rect["width"]), int(rect["height"]))
-        yield from _floating(wrapper, Place(name, output, floating=True, rect=geometry))
+        place = Place(name, output, floating=True, rect=_outer(wrapper))
+        yield from _floating(wrapper, place)
 
 
-def capture(root: Node) -> list[Captured]:
-    """Every window on a real workspace (not the scratchpad, not docks), in tree order."""
-    found: list[Captured] = []
+def _outer(wrapper: Node) -> Rect:
+    """A floating container's geometry as ``move position`` and ``resize set`` take it:
+    i3's wrapper includes the title bar; sway's window (its own floating container)
+    reports the rect below it, and the title bar in ``deco_rect``, there or not as the
+    client chose server-side decorations or its own."""
+    x, y, width, height = _rect(wrapper)
+    if is_window(wrapper):
+        title = int((wrapper.get("deco_rect") or {}).get("height") or 0)
+        return (x, y - title, width, height + title)
+    return (x, y, width, height)
+
+
+def _workspaces(output: Node) -> Iterator[Node]:
+    for child in output.get("nodes") or ():
+        # i3 keeps workspaces in the output's "content" container, sway right below it.
+        inner = child.get("nodes") or () if child.get("type") == "con" else (child,)
+        yield from (ws for ws in inner if ws.get("type") == "workspace")
+
+
+def capture(root: Node) -> Capture:
+    """Every window on a real workspace (not the scratchpad, not docks), in tree order,
+    and the outputs that exist."""
+    found: list[CapturedWindow] = []
+    outputs: list[Screen] = []
+    workspaces: list[tuple[str, str]] = []
     for output in root.get("nodes") or ():
         if output.get("type") != "output" or str(output.get("name", "")).startswith("__"):
             continue
         name = str(output.get("name") or "")
-        for child in output.get("nodes") or ():
-            # i3 keeps workspaces in the output's "content" container, sway right below it.
-            inner = child.get("nodes") or () if child.get("type") == "con" else (child,)
-            for ws in inner:
-                if ws.get("type") == "workspace":
-                    found.extend(_workspace(ws, name))
-    return found
+        outputs.append(Screen(name, _rect(output)))
+        for ws in _workspaces(output):
+            workspaces.append((str(ws.get("name") or ""), name))
+            found.extend(_workspace(ws, name))
+    return Capture(tuple(found), tuple(outputs), tuple(workspaces))

@@ -129,15 +129,21 @@ class Launcher:
         # Held by Open(): two at once would both find an app not running and start it twice.
         self._opening = asyncio.Lock()
 
-    def prepare(self, argv: Sequence[str], project: Project | None) -> Prepared:
+    def prepare(
+        self, argv: Sequence[str], project: Project | None, directory: str = ""
+    ) -> Prepared:
         """Everything a launch needs, checked without starting anything: InvalidArgument
-        for a bad argv, LaunchFailed for a program or directory that is not there."""
+        for a bad argv, LaunchFailed for a program or directory that is not there.
+        ``directory``, when given, is where it runs instead of the project's directory
+        (a layout restore relaunches an app where it ran); $PROJECT_DIR stays the
+        project's."""
         args = check_argv(list(argv))
         name = project.name if project else ""
-        directory = project_directory(project, self.environ)
-        args = substitute(args, name, directory)
+        project_dir = project_directory(project, self.environ)
+        args = substitute(args, name, project_dir)
+        directory = directory or project_dir
         env = launch_environment(
-            self.environ, project.environment if project else (), name, directory
+            self.environ, project.environment if project else (), name, project_dir
         )
         spawn.check_directory(directory)
         program = spawn.resolve(args[0], directory, env.get("PATH", os.defpath))
@@ -149,12 +155,13 @@ class Launcher:
         project: Project | None,
         options: LaunchOptions | None = None,
         entry: str = "",
+        directory: str = "",
     ) -> Started:
         """Start ``argv`` for ``project`` (None: for no project) and record it. Raises
         InvalidArgument for a bad argv and LaunchFailed when it cannot run; then nothing
         is left running and nothing is recorded."""
         options = options or LaunchOptions()
-        ready = self.prepare(argv, project)
+        ready = self.prepare(argv, project, directory)
         held = await spawn.start(ready.program, ready.argv, ready.directory, ready.env)
         try:
             record = LaunchRecord(

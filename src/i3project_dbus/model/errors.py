@@ -37,9 +37,9 @@ class I3CommandFailed(I3ProjectError):
     """i3 refused a command that the service sent."""
 
 
-class LaunchFailed(I3ProjectError):
-    """A program could not be started (missing, not executable, ...): the OS error says why."""
-
-
 class NoSuchLayout(I3ProjectError):
     """The project has no layout snapshot of that name."""
+
+
+class LaunchFailed(I3ProjectError):
+    """A program could not be started (missing, not executable, ...): the OS error says why."""

@@ -24,6 +24,10 @@ CONFIG_ERROR: Final = "config::error"
 OUTPUTS_CHANGE: Final = "outputs::change"
 SERVICE_CONNECT: Final = "service::connect"
 SERVICE_DISCONNECT: Final = "service::disconnect"
+LAYOUT_SAVE: Final = "layout::save"
+LAYOUT_RESTORE: Final = "layout::restore"
+LAYOUT_DELETE: Final = "layout::delete"
+LAYOUT_RECOVER: Final = "layout::recover"
 # A unit came back to a parent container that is gone: it went to its workspace instead.
 LAYOUT_PARENT_GONE: Final = "layout::parent-gone"
 

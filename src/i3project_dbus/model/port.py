@@ -3,8 +3,10 @@ drive, and the listener they tell. Plain protocols and a base class, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
+from .captured import Capture
 from .events import Event
 from .focus import FocusRestore
 from .layout import Forest, Workspace
@@ -42,6 +44,17 @@ class I3Port(Protocol):
 
     async def windows(self) -> list[Window]:
         """Every window of the tree, read now, with its workspace and output."""
+        ...
+
+    async def capture(self) -> Capture:
+        """Every window on a workspace with its place in the tiling, and the outputs:
+        what a layout snapshot keeps, read now."""
+        ...
+
+    async def capture_later(self) -> Callable[[], Capture]:
+        """The tree read now, made into a Capture when the returned function is called
+        (it does no I/O, and may run on another thread): an autosave reads the tree
+        before a switch and leaves the parsing for after it."""
         ...
 
     async def tree_json(self) -> str:

@@ -5,10 +5,12 @@ projects when a new i3 adopts them unmarked. Pure."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from .marks import Rect, token_of
+from .marks import Rect, assignment_mark, restore_mark, token_of
+from .snapshot import SavedWindow, Snapshot
+from .switch import Hide, SwitchPlan
 from .window import Window
 
 MEMORY_VERSION: Final = 1
@@ -108,3 +110,63 @@ def _entry(key: object, value: object) -> tuple[int, Remembered] | None:
         rect = (raw[0], raw[1], raw[2], raw[3])
     project, token, workspace = (str(f) for f in fields)
     return int(key), Remembered(project, token, workspace, bool(value["floating"]), rect)
+
+
+def recovery_snapshot(
+    project: str, recovered: Iterable[Recovery], last: Snapshot | None
+) -> Snapshot:
+    """What puts the active project's recovered windows back: each window as its "last"
+    snapshot saved it, when saved on the workspace the record says; else on that
+    workspace, tiled at its end or floating where it was."""
+    saved = {w.x11_id: w for w in last.windows if w.x11_id} if last is not None else {}
+    windows: list[SavedWindow] = []
+    for r in recovered:
+        w, where = r.window, r.remembered
+        known = saved.get(w.x11_id)
+        if known is not None and known.workspace == where.workspace:
+            windows.append(replace(known, token=where.token))
+            continue
+        windows.append(
+            SavedWindow(
+                x11_id=w.x11_id,
+                token=where.token,
+                wm_class=w.wm_class,
+                instance=w.instance,
+                title=w.title,
+                role="",
+                workspace=where.workspace,
+                output="",
+                floating=where.floating,
+                rect=where.rect if where.floating else None,
+                path=(),
+                argv=(),
+                cwd="",
+                focused=False,
+            )
+        )
+    name = last.name if last is not None else "recovery"
+    return Snapshot(project, name, "", "", tuple(windows))
+
+
+def recovery_plan(
+    recovered: Iterable[Recovery], tokens: Mapping[int, str], active: str
+) -> tuple[list[tuple[Window, str]], SwitchPlan]:
+    """The assignment mark each recovered window gets back (``tokens``: the token for
+    each, by container id), and the plan that hides those of inactive projects with a
+    restore mark for where the record says they were, not where the new i3 put them.
+    The plan's windows carry their marks already: commands name them by it, and the
+    marks are set first in the same payload."""
+    marks: list[tuple[Window, str]] = []
+    hide: list[Hide] = []
+    for r in recovered:
+        w, where = r.window, r.remembered
+        token = tokens[w.id]
+        mark = assignment_mark(where.project, token)
+        marks.append((w, mark))
+        if where.project != active:
+            marked = replace(w, marks=(*w.marks, mark))
+            rect = where.rect if where.floating else None
+            hide.append(
+                Hide(marked, restore_mark(token, where.floating, where.workspace, rect), ())
+            )
+    return marks, SwitchPlan(active, tuple(hide), ())

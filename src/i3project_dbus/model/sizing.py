@@ -1,4 +1,5 @@
-"""Setting the sizes of a parent's children after units came back into it (pure).
+"""Setting the sizes of a parent's children (pure): after units came back into it on a
+switch (layouts.py), and after a layout restore built it (model/placing.py).
 
 i3's ``resize set`` takes whole percents and takes the difference evenly from every
 sibling; sway's takes it from the neighbours. ``resize grow|shrink right|down N px``
@@ -8,7 +9,7 @@ children are set left to right, each border once, and the last one takes the res
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .layout import Node, Workspace
@@ -33,6 +34,24 @@ def _current(children: tuple[Node, ...]) -> list[float]:
     if total <= 0:
         return [1.0 / len(children)] * len(children)
     return [r / total for r in raw]
+
+
+def border_moves(now: Sequence[float], want: Sequence[float], length: int) -> list[tuple[int, int]]:
+    """(child index, pixels) for each border to move so that the shares ``now`` become
+    ``want`` (both summing to 1) in a parent ``length`` pixels long.
+
+    Each border between two children moves once. Borders moving towards the start go
+    first, from the start; then those moving towards the end, from the end: so no border
+    ever passes its neighbour, and no child is ever squeezed below nothing on the way.
+    """
+    moves = []
+    at = to = 0.0
+    for i in range(len(now) - 1):
+        at, to = at + now[i], to + want[i]
+        pixels = round((to - at) * length)
+        if pixels:
+            moves.append((i, pixels))
+    return [m for m in moves if m[1] < 0] + [m for m in reversed(moves) if m[1] > 0]
 
 
 def wanted(children: tuple[Node, ...], shares: Mapping[int, int]) -> list[float]:
@@ -62,12 +81,8 @@ def wanted(children: tuple[Node, ...], shares: Mapping[int, int]) -> list[float]
 
 
 def plan_sizes(parent: Node | Workspace, shares: Mapping[int, int]) -> list[Resize]:
-    """Resizes that give ``parent``'s children their wanted shares, to the pixel.
-
-    Each border between two children moves once. Borders moving towards the start go
-    first, from the start; then those moving towards the end, from the end: so no border
-    ever passes its neighbour, and no child is ever squeezed below nothing on the way.
-    """
+    """Resizes that give ``parent``'s children their wanted shares (by con id, in
+    1/PERCENT_SCALE; the others keep theirs relative to each other), to the pixel."""
     children = parent.children
     if len(children) < 2 or not parent.layout.split:
         return []
@@ -77,14 +92,6 @@ def plan_sizes(parent: Node | Workspace, shares: Mapping[int, int]) -> list[Resi
     length = parent.size[0] if horizontal else parent.size[1]
     if length <= 0:
         return []
-    now, want = _current(children), wanted(children, shares)
-    moves = []
-    at = to = 0.0
-    for i in range(len(children) - 1):
-        at, to = at + now[i], to + want[i]
-        pixels = round((to - at) * length)
-        if pixels:
-            moves.append((i, pixels))
-    ordered = [m for m in moves if m[1] < 0] + [m for m in reversed(moves) if m[1] > 0]
+    moves = border_moves(_current(children), wanted(children, shares), length)
     direction = "right" if horizontal else "down"
-    return [Resize(children[i], direction, pixels) for i, pixels in ordered]
+    return [Resize(children[i], direction, pixels) for i, pixels in moves]
