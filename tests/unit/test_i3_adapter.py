@@ -39,6 +39,7 @@ class ScriptedI3:
         self.before_tick: list[bytes] = []  # events i3 "sends" just before the next tick
         self.drop_ticks = False  # i3 takes the tick but never sends the event
         self.commands: list[str] = []  # every RUN_COMMAND payload, in order
+        self.trees = 0  # GET_TREE requests answered
         self.tick_taken = asyncio.Event()  # set when a SEND_TICK was answered
         self._task = asyncio.ensure_future(self._serve())
 
@@ -67,6 +68,7 @@ class ScriptedI3:
                  for p in parts],
             )  # fmt: skip
         elif kind is MessageType.GET_TREE:
+            self.trees += 1
             await self.requests.reply(kind, TREE)
         elif kind is MessageType.GET_WORKSPACES:
             await self.requests.reply(kind, [{"name": "1"}, {"name": "2: web", "focused": True}])
@@ -205,6 +207,29 @@ async def test_run_raises_naming_what_i3_refused(setup: Setup) -> None:
         await setup.adapter.run("nop; bad one; bad two")
     await setup.adapter.run("")
     assert setup.i3.commands == ["nop; mark x", "nop; bad one; bad two"]
+
+
+async def test_the_tree_an_autosave_read_serves_the_next_read_if_nothing_changed(
+    setup: Setup,
+) -> None:
+    adapter, i3 = setup.adapter, setup.i3
+    parse = await adapter.capture_later()
+    assert [c.window.id for c in parse().windows] == [4]
+    assert (await adapter.tree())["id"] == 1
+    assert i3.trees == 1  # taken over, once
+    await adapter.tree()
+    assert i3.trees == 2
+    # An event in between: the tree may be another one.
+    await adapter.capture_later()
+    i3.before_tick = [event_message(EventType.WORKSPACE, {"change": "focus", "current": {}})]
+    assert await adapter.sync() is True
+    await adapter.tree()
+    assert i3.trees == 4
+    # A command in between: the same.
+    await adapter.capture_later()
+    await adapter.run("nop")
+    await adapter.tree()
+    assert i3.trees == 6
 
 
 async def test_tree_json_is_i3s_text_and_windows_are_parsed(setup: Setup) -> None:

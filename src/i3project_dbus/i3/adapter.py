@@ -70,6 +70,11 @@ class I3Adapter:
         self._wm_version = ""  # the version's first word, from GET_VERSION
         self._syncs = 0  # the number in the last sync tick's payload
         self._waiting: dict[str, asyncio.Future[None]] = {}  # sync payload -> its waiter
+        self._events = 0  # i3 events handled (sync ticks aside): what dates a tree read
+        # The tree an autosave read just before a switch, and the count of events when it
+        # was read: the switch's own read takes it if no event came and no command ran
+        # in between (nothing changed, so i3 would send the same bytes again).
+        self._last_tree: tuple[int, bytes] | None = None
         self._subscribed: tuple[EventType, ...] = ()  # what i3 accepted in SUBSCRIBE
         self._conn = Connection(socket_path, self._handle, self._lose)
 
@@ -130,6 +135,7 @@ class I3Adapter:
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
             return
+        self._events += 1
         try:
             self._on_event(event)
         except Exception:
@@ -189,10 +195,16 @@ class I3Adapter:
             raw = await self._conn.request_raw(MessageType.GET_TREE)
         except ConnectionLost as exc:
             raise NotConnected(f"lost the connection to i3: {exc}") from exc
+        self._last_tree = (self._events, raw)
         return lambda: capture(parse_json(raw))
 
     async def tree(self) -> dict[str, Any]:
-        """i3's whole layout tree, parsed (for the manager until it reads tree_json)."""
+        """i3's whole layout tree, parsed: the one capture_later read, if nothing can
+        have changed since, else read now."""
+        last, self._last_tree = self._last_tree, None
+        if last is not None and last[0] == self._events:
+            fresh: dict[str, Any] = parse_json(last[1])
+            return fresh
         tree: dict[str, Any] = await self._request(MessageType.GET_TREE)
         return tree
 
@@ -221,6 +233,7 @@ class I3Adapter:
         """Run one command payload; raise I3CommandFailed naming i3's errors if any part failed."""
         if not command:
             return
+        self._last_tree = None
         replies = await self._request(MessageType.RUN_COMMAND, command)
         errors = [str(r.get("error", "unknown error")) for r in replies if not r.get("success")]
         if errors:
