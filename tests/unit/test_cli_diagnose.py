@@ -53,6 +53,12 @@ def test_marks_that_disagree_with_the_service() -> None:
     assert mark_project([]) is None
 
 
+def test_a_mark_that_names_a_deleted_project_is_told_as_such() -> None:
+    found = diagnose(state(window(1, scope="scoped", marks=["project:gone:1"])))
+    assert kinds(found) == ["unknown-project"]
+    assert "'gone'" in found[0].message and "does not exist" in found[0].message
+
+
 def test_marks_are_read_as_the_service_reads_them() -> None:
     # One parser of marks (model.marks): a name the service refuses is no assignment,
     # so it cannot disagree with the service's "no project".

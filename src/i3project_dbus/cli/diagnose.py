@@ -85,7 +85,9 @@ def check_window(window: Mapping[str, Any], active: str, projects: set[str]) -> 
         found.append(Mismatch(kind, con_id, f"{describe(window)} {text}"))
 
     marked = mark_project(list(window.get("marks", [])))
-    if marked is not None and marked != project:
+    if marked is not None and marked != project and marked not in projects:
+        add("unknown-project", f"has the i3 mark of project {marked!r}, which does not exist")
+    elif marked is not None and marked != project:
         add(
             "mark-mismatch",
             f"has the i3 mark of project {marked!r} but the service says {project or 'none'!r}",
