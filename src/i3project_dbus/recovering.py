@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import re
 from collections.abc import Awaitable, Callable
 
 from .background import Background
@@ -38,6 +40,24 @@ log = logging.getLogger(__name__)
 
 # How long after a change the record is written: a burst of changes costs one write.
 WRITE_DELAY = 0.3
+
+# A local X display: its server listens on /tmp/.X11-unix/X<number>.
+LOCAL_DISPLAY = re.compile(r"(?:unix)?:(\d+)(?:\.\d+)?")
+
+
+def x_server(display: str | None) -> str:
+    """The identity of the X server a local display names: its socket, made when the
+    server started, so an i3 crash keeps it and the next login's server has another.
+    "" when unknown (no display, or not a local one)."""
+    local = LOCAL_DISPLAY.fullmatch(display or "")
+    if local is None:
+        return ""
+    try:
+        found = os.stat(f"/tmp/.X11-unix/X{local.group(1)}")
+    except OSError:
+        return ""
+    return f"{local.group(1)}:{found.st_ino}:{found.st_ctime_ns}"
+
 
 # Puts the active project's recovered windows in place (Restorer.place).
 Place = Callable[[Snapshot, dict[int, Window], bool], Awaitable[None]]
@@ -121,7 +141,7 @@ class Recovering(Listener):
         await asyncio.sleep(WRITE_DELAY)
         if self._paused:
             return
-        memory = remember(self.state.windows.values())
+        memory = remember(self.state.windows.values(), x_server(os.environ.get("DISPLAY")))
         if memory == self.memory:
             return
         # Known from now on, whether or not the file is written yet: a new i3 attached
@@ -140,7 +160,8 @@ class Recovering(Listener):
         windows = list(self.state.windows.values())
         if any(w.assignment_marks or w.restore_marks for w in windows):
             return []
-        return plan_recovery(windows, self.memory, self.state.projects.keys())
+        server = x_server(os.environ.get("DISPLAY"))
+        return plan_recovery(windows, self.memory, self.state.projects.keys(), server)
 
     async def recover(self) -> bool:
         """Give the windows of a new i3 back to their projects; True if any were."""

@@ -1,6 +1,7 @@
 """The crash-recovery record: what is remembered, how it is read back, what is planned."""
 
 import json
+from pathlib import Path
 
 from i3project_dbus.model.marks import assignment_mark, restore_mark
 from i3project_dbus.model.recovery import (
@@ -11,6 +12,7 @@ from i3project_dbus.model.recovery import (
     remember,
 )
 from i3project_dbus.model.window import SCRATCHPAD, Window
+from i3project_dbus.recovering import x_server
 
 
 def test_hidden_windows_are_remembered_where_they_were() -> None:
@@ -98,3 +100,31 @@ def test_recovery_snapshot_takes_last_where_it_agrees_with_the_record() -> None:
     assert (second.workspace, second.path, second.token) == ("3", (), "c")  # the record wins
     assert third.floating and third.rect == (1, 2, 3, 4)
     assert recovery_snapshot("a", recovered, None).name == "recovery"
+
+
+def test_a_window_of_another_class_or_x_server_is_not_taken_for_a_remembered_one() -> None:
+    # The next login's X server hands out the same ids: its first terminal is no hidden
+    # window of the last session.
+    memory = {
+        11: Remembered("a", "b", "2", False, None, "XTerm", "xterm", "0:5:100"),
+        22: Remembered("a", "c", "2", False, None, "XTerm", "xterm", "0:5:100"),
+    }
+    same = Window(1, x11_id=11, workspace="1", wm_class="XTerm", instance="xterm")
+    other_class = Window(2, x11_id=22, workspace="1", wm_class="Firefox", instance="Navigator")
+    windows = [same, other_class]
+    assert [r.window.id for r in plan_recovery(windows, memory, {"a"}, "0:5:100")] == [1]
+    assert plan_recovery(windows, memory, {"a"}, "0:6:200") == []
+    # Unknown on either side: the class and instance decide.
+    assert [r.window.id for r in plan_recovery(windows, memory, {"a"}, "")] == [1]
+    round_trip = memory_from_json(json.loads(json.dumps(memory_to_json(memory))))
+    assert round_trip == memory
+
+
+def test_the_x_server_is_known_by_its_socket_when_local() -> None:
+    assert x_server("remote.example:0") == ""
+    assert x_server(None) == ""
+    assert x_server(":987654") == ""  # no such server
+    live = sorted(Path("/tmp/.X11-unix").glob("X*")) if Path("/tmp/.X11-unix").is_dir() else []
+    if live:
+        number = live[0].name[1:]
+        assert x_server(f":{number}") == x_server(f":{number}.0") != ""

@@ -107,6 +107,13 @@ def test_bad_snapshot_names(name: object) -> None:
         (("code", "/src"), False),
         (("my-secret-tool",), True),
         ((), True),
+        # Anywhere in the command, shell strings included (a review found the first
+        # three words only were looked at).
+        (("xterm", "-fa", "Mono", "-e", "sudo", "-i"), True),
+        (("sh", "-c", "sudo x"), True),
+        (("bash", "-c", "cd /src && exec /usr/bin/pkexec tool"), True),
+        (("sh", "-c", "x=$(doas y)"), True),
+        (("xterm", "-e", "vim", "su.txt"), False),
     ],
 )
 def test_exclusion(argv: tuple[str, ...], expected: bool) -> None:

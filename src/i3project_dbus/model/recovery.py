@@ -26,23 +26,29 @@ class Remembered:
     workspace: str  # where it was last seen outside the scratchpad
     floating: bool
     rect: Rect | None
+    # X11 ids are reused by the next X server (after a logout): a window is only taken
+    # for the remembered one if its class and instance are the same, and the record was
+    # written under the same X server ("" where that is not known).
+    wm_class: str = ""
+    instance: str = ""
+    server: str = ""
 
 
-def remember(windows: Iterable[Window]) -> dict[int, Remembered]:
+def remember(windows: Iterable[Window], server: str = "") -> dict[int, Remembered]:
     """The record of every assigned X11 window; a hidden window is remembered where its
-    restore mark says it was, not in the scratchpad."""
+    restore mark says it was, not in the scratchpad. ``server``: the X server's identity."""
     memory: dict[int, Remembered] = {}
     for w in windows:
         if not (w.x11_id and w.project):
             continue
         token = next((t for m in w.assignment_marks if (t := token_of(m))), "")
         if w.restore is not None and w.in_scratchpad:
-            place = Remembered(
-                w.project, token, w.restore.workspace, w.restore.floating, w.restore.rect
-            )
+            workspace, floating, rect = w.restore.workspace, w.restore.floating, w.restore.rect
         else:
-            place = Remembered(w.project, token, w.workspace, w.floating, w.rect)
-        memory[w.x11_id] = place
+            workspace, floating, rect = w.workspace, w.floating, w.rect
+        memory[w.x11_id] = Remembered(
+            w.project, token, workspace, floating, rect, w.wm_class, w.instance, server
+        )
     return memory
 
 
@@ -55,15 +61,27 @@ class Recovery:
 
 
 def plan_recovery(
-    windows: Iterable[Window], memory: Mapping[int, Remembered], projects: Collection[str]
+    windows: Iterable[Window],
+    memory: Mapping[int, Remembered],
+    projects: Collection[str],
+    server: str = "",
 ) -> list[Recovery]:
     """Windows that carry no assignment mark but are remembered for a project that still
-    exists: their marks died with an i3 that did not restart in place."""
-    return [
-        Recovery(w, memory[w.x11_id])
-        for w in windows
-        if w.x11_id in memory and not w.assignment_marks and memory[w.x11_id].project in projects
-    ]
+    exists: their marks died with an i3 that did not restart in place. Only under the X
+    server the record was written under (when both are known), and only a window of
+    the remembered class and instance: the next session's first terminal may get the
+    id that a hidden one had in the last, and must not be taken for it."""
+    found = []
+    for w in windows:
+        r = memory.get(w.x11_id) if w.x11_id else None
+        if r is None or w.assignment_marks or r.project not in projects:
+            continue
+        if (r.wm_class, r.instance) != (w.wm_class, w.instance):
+            continue
+        if r.server and server and r.server != server:
+            continue
+        found.append(Recovery(w, r))
+    return found
 
 
 def memory_to_json(memory: Mapping[int, Remembered]) -> dict[str, Any]:
@@ -76,6 +94,9 @@ def memory_to_json(memory: Mapping[int, Remembered]) -> dict[str, Any]:
                 "workspace": r.workspace,
                 "floating": r.floating,
                 "rect": list(r.rect) if r.rect is not None else None,
+                "class": r.wm_class,
+                "instance": r.instance,
+                "server": r.server,
             }
             for x11, r in memory.items()
         },
@@ -109,7 +130,13 @@ def _entry(key: object, value: object) -> tuple[int, Remembered] | None:
     if isinstance(raw, list) and len(raw) == 4 and all(type(v) is int for v in raw):
         rect = (raw[0], raw[1], raw[2], raw[3])
     project, token, workspace = (str(f) for f in fields)
-    return int(key), Remembered(project, token, workspace, bool(value["floating"]), rect)
+    # Written before these were kept: never matched (no window has class "").
+    wm_class, instance, server = (
+        v if isinstance(v := value.get(k), str) else "" for k in ("class", "instance", "server")
+    )
+    return int(key), Remembered(
+        project, token, workspace, bool(value["floating"]), rect, wm_class, instance, server
+    )
 
 
 def recovery_snapshot(

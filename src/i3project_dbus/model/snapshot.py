@@ -23,6 +23,8 @@ MAX_ARGV: Final = 256
 ALWAYS_EXCLUDED: Final = frozenset(
     {"sudo", "su", "doas", "pkexec", "sudoedit", "runuser", "login", "passwd", "ssh-agent"}
 )
+# What separates the words a shell would run, in an argument that is a shell string.
+_WORDS: Final = re.compile(r"[\s;&|()`'\"$<>{}=]+")
 LAYOUTS: Final = frozenset({"splith", "splitv", "tabbed", "stacked", "output", "dockarea"})
 
 
@@ -77,12 +79,17 @@ class Snapshot:
 
 
 def excluded(argv: Sequence[str], exclude: Iterable[str]) -> bool:
-    """Whether a command must never be relaunched: its program (by base name) is in the
-    built-in list or the user's ``restore_exclude``, or it runs through one (sudo vim)."""
+    """Whether a command must never be relaunched: any word of it (by base name) is in
+    the built-in list or the user's ``restore_exclude``. Every word of every argument,
+    shell strings split too: ``xterm -e sudo -i`` and ``sh -c 'cd x; sudo y'`` run sudo
+    as surely as ``sudo y`` does. A harmless command with such a word in it (an xterm
+    titled "login") is not relaunched either: never relaunching a privileged one wins."""
     if not argv:
         return True
     banned = ALWAYS_EXCLUDED | frozenset(exclude)
-    return any(arg.rsplit("/", 1)[-1] in banned for arg in argv[:3])
+    return any(
+        word.rsplit("/", 1)[-1] in banned for arg in argv for word in _WORDS.split(arg) if word
+    )
 
 
 # -- JSON ---------------------------------------------------------------------------
