@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jeepney import DBusAddress, new_method_call
@@ -18,6 +19,8 @@ from harness_extra import Client, wait_assigned, window_by_xid
 from i3project_dbus.model.snapshot import Snapshot, from_json
 
 PROJECT_IFACE = "org.i3project.Manager1.Project"
+EVENTS_PATH = "/org/i3project/Manager1/events"
+EVENTS_IFACE = "org.i3project.Manager1.Events"
 PATH = "/org/i3project/Manager1/projects/a"
 
 
@@ -76,6 +79,39 @@ def test_autosave_on_switch_away_and_on_sigterm(
     saved = read(path)
     assert saved is not None, "no last snapshot after SIGTERM"
     assert {w.x11_id: w.workspace for w in saved.windows} == {xids[0]: "4", xids[1]: "2"}
+
+
+def test_the_timer_saves_the_active_project(
+    i3: I3,
+    service: Callable[..., ServiceProcess],
+    dirs: XdgDirs,
+    xwindows: XWindows,
+    client: Client,
+) -> None:
+    """autosave_minutes: the active project's "last" is saved on its own, no switch."""
+    folder = dirs.config / "i3project"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text(json.dumps({"autosave_minutes": 0.01}))  # 0.6 s
+    service()
+    xids = two_windows(client, xwindows, i3)
+    path = snapshot_path(dirs)
+
+    def timer_saves() -> list[dict[str, Any]]:
+        (events,) = client.call("Recent", "u", 0, path=EVENTS_PATH, iface=EVENTS_IFACE)
+        return [
+            {k: v[1] for k, v in details.items()}
+            for _id, _t, kind, details in events
+            if kind == "layout::save" and details["origin"][1] == "timer"
+        ]
+
+    # A save by the timer that began after both windows were tracked: the second one
+    # recorded from now (the first may have begun before).
+    before = len(timer_saves())
+    poll(lambda: len(timer_saves()) >= before + 2, timeout=10.0, what="saves by the timer")
+    saved = read(path)
+    assert saved is not None and client.get("ActiveProject") == "a"
+    assert sorted(w.x11_id for w in saved.windows) == sorted(xids)
+    assert all(e["project"] == "a" for e in timer_saves())
 
 
 def test_sigkill_during_saves_leaves_the_previous_file_whole(

@@ -184,3 +184,9 @@ def test_layout_settings_defaults_and_errors() -> None:
     assert len(errs) == 4
     assert bad.autosave is True and bad.autosave_minutes == 10 and bad.exclude == ()
     assert bad.commands == {"XTerm": ("xterm",)}
+    # The timer takes fractions of a minute, down to 0.01 (0.6 s); 0 is off.
+    half, errs = parse_layout_settings({"autosave_minutes": 0.5}, "c")
+    assert errs == [] and half.autosave_minutes == 0.5
+    for wrong in (0.001, 1441, True, "5"):
+        fallback, errs = parse_layout_settings({"autosave_minutes": wrong}, "c")
+        assert len(errs) == 1 and fallback.autosave_minutes == 10, wrong

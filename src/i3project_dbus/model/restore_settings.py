@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 from .snapshot import MAX_ARGV
+
+# The shortest timer: each save reads the whole tree and writes a file.
+MIN_AUTOSAVE_MINUTES: Final = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +18,7 @@ class LayoutSettings:
     """The keys of config.json that govern snapshots."""
 
     autosave: bool = True  # save the active project's "last" on switch-away, stop, timer
-    autosave_minutes: int = 10  # the timer; 0 turns it off
+    autosave_minutes: float = 10  # the timer; 0 turns it off (fractions allowed)
     restore_on_start: bool = False  # restore "last" when i3 has none of its windows
     exclude: tuple[str, ...] = ()  # programs never relaunched (beside ALWAYS_EXCLUDED)
     # Per window class: the command that relaunches it, instead of the one read from /proc.
@@ -36,9 +40,13 @@ def parse_layout_settings(
         errors.append(f"{where}: {key!r} must be true or false")
         return fallback
 
-    minutes = data.get("autosave_minutes", default.autosave_minutes)
-    if not (isinstance(minutes, int) and not isinstance(minutes, bool) and 0 <= minutes <= 1440):
-        errors.append(f"{where}: 'autosave_minutes' must be a whole number 0..1440")
+    raw = data.get("autosave_minutes", default.autosave_minutes)
+    minutes = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else -1.0
+    if not (minutes == 0 or MIN_AUTOSAVE_MINUTES <= minutes <= 1440):
+        errors.append(
+            f"{where}: 'autosave_minutes' must be 0 (off) or a number of minutes "
+            f"{MIN_AUTOSAVE_MINUTES:g}..1440"
+        )
         minutes = default.autosave_minutes
     exclude = data.get("restore_exclude", [])
     if not (isinstance(exclude, list) and all(isinstance(e, str) and e for e in exclude)):
@@ -47,7 +55,7 @@ def parse_layout_settings(
     return (
         LayoutSettings(
             autosave=flag("autosave", default.autosave),
-            autosave_minutes=int(minutes),
+            autosave_minutes=minutes,
             restore_on_start=flag("restore_on_start", default.restore_on_start),
             exclude=tuple(str(e) for e in exclude),
             commands=_restore_commands(data.get("restore", {}), where, errors),
