@@ -27,7 +27,7 @@ from itertools import pairwise
 from .captured import Capture
 from .layout import Forest, Located, Node, Parent, locate
 from .marks import PERCENT_SCALE, Rect
-from .rebuild import Slot, Split, leaves
+from .rebuild import Slot, Split, leaves, pruned
 from .sizing import Resize, plan_sizes
 from .window import Window
 
@@ -125,6 +125,17 @@ class Placing:
     focus: int | None = None  # snapshot index of the window to focus last
 
 
+def buildable(trees: Mapping[str, Split], windows: Mapping[int, Window]) -> dict[str, Split]:
+    """The workspaces' trees that can be built: every window there open, every split
+    holding one (a split with none has no window to name it by), each lifted."""
+    out: dict[str, Split] = {}
+    for name, tree in trees.items():
+        kept = pruned(tree)
+        if kept is not None and all(i in windows for i in leaves(kept)):
+            out[name] = lifted(kept)
+    return out
+
+
 def lifted(root: Split) -> Split:
     """A workspace whose only child is a container is that container (i3 shows a
     tabbed workspace so): building it needs no level of its own."""
@@ -172,11 +183,7 @@ class _Builder:
 def plan_placement(placing: Placing) -> list[Step]:
     """The steps of one payload that put every window in ``placing`` in place."""
     build = _Builder(placing)
-    trees = {
-        name: lifted(tree)
-        for name, tree in placing.trees.items()
-        if all(i in placing.windows for i in leaves(tree)) and tree.children
-    }
+    trees = buildable(placing.trees, placing.windows)
     for tree in trees.values():
         for index in leaves(tree):
             build.tag(index)
@@ -255,9 +262,8 @@ def restored_sizes(
             if isinstance(kid, Split):
                 visit(kid)
 
-    for tree in trees.values():
-        if all(i in windows for i in leaves(tree)):
-            visit(lifted(tree))
+    for tree in buildable(trees, windows).values():
+        visit(tree)
     return out
 
 
