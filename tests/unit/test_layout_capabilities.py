@@ -124,3 +124,56 @@ async def test_the_record_follows_assignments_and_recovery_gives_windows_back(
     assert "layout::recover" in [e.type for e in manager.events.recent()]
     record = json.loads((tmp_path / "state" / "i3project" / "windows.json").read_text())
     assert record["version"] == 1
+
+
+STAGING = 'move container to workspace "i3project-staging"'
+
+
+class StoppingI3(FakeI3):
+    """i3 that stops a placement payload after its Stage steps (as on a parse error):
+    the project's windows are left on the staging workspace with their temporary marks."""
+
+    async def run(self, command: str) -> None:
+        if "_i3p_place:" in command and STAGING in command and "mark --add" in command:
+            tagged = sorted(i for i, w in self.tree.items() if w.project == "a")
+            for n, con_id in enumerate(tagged, 1):
+                w = self.tree[con_id]
+                marks = (*w.marks, f"_i3p_place:{n}")
+                self.tree[con_id] = replace(w, workspace="i3project-staging", marks=marks)
+            self.failures.append("Expected one of these tokens: <number>")
+        await super().run(command)
+
+
+async def test_a_placement_stopped_half_way_leaves_nothing_on_staging(tmp_path: Path) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    i3 = StoppingI3([xterm(1, "2", "a"), xterm(2, "3", "a")])
+    await manager.attach(i3)
+    await manager.switch("a")
+    try:
+        await manager.layouts.save("a", "work")
+        before = len(i3.commands)
+        done = await manager.layouts.restore("a", "work", {})
+        assert [o.action for o in done] == ["moved", "moved"]
+        rescue = i3.commands[before + 1]  # right after the payload that stopped
+        assert rescue == (
+            '[con_mark="^project:a:1$"] move container to workspace "2"; '
+            '[con_mark="^project:a:2$"] move container to workspace "3"; '
+            'unmark "_i3p_place:1"; unmark "_i3p_place:2"'
+        )
+    finally:
+        await manager.close()
+
+
+async def test_attach_brings_back_what_an_i3_restart_kept_on_staging(tmp_path: Path) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    left = replace(xterm(1, "i3project-staging"), marks=("_i3p_place:3",))
+    i3 = FakeI3([left, xterm(2, "2", "a")])
+    try:
+        await manager.attach(i3)
+        assert i3.commands[0] == (
+            '[id=4194305] move container to workspace "1"; unmark "_i3p_place:3"'
+        )
+    finally:
+        await manager.close()

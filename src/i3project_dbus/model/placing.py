@@ -20,7 +20,7 @@ container of its own beside them (i3 puts it next to the focused window, sway la
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -283,3 +283,24 @@ def floating_again(placing: Placing, capture: Capture) -> list[tuple[Window, Flo
         if abs(rect[2] - width) > SIZE_SLACK or abs(rect[3] - height) > SIZE_SLACK:
             out.append((window, f))
     return out
+
+
+# -- after a placement that stopped half way -------------------------------------------
+
+
+def stranded(
+    capture: Capture, staging: str, planned: Mapping[int, str], fallback: str
+) -> list[tuple[Window, str]]:
+    """Windows left on the staging workspace (a command refused, a window closed, i3
+    gone half way through), each with where it goes: the workspace planned for it (by
+    container id), else ``fallback`` (the focused one)."""
+    return [
+        (c.window, planned.get(c.window.id) or fallback)
+        for c in capture.windows
+        if c.window.workspace == staging
+    ]
+
+
+def place_marks(windows: Iterable[Window]) -> set[str]:
+    """The temporary marks of a placement still on these windows."""
+    return {m for w in windows for m in w.marks if m.startswith(PLACE_MARK)}
