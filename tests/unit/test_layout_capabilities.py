@@ -88,6 +88,26 @@ async def test_autosave_on_switch_away_unless_turned_off_or_nothing_is_shown(
     assert "last" not in desk.store.names("a")
 
 
+async def test_autosave_keeps_previous_and_never_overwrites_a_newer_last(desk: Desk) -> None:
+    await desk.manager.layouts.save("a", "last")  # the session saved before logout
+    session = desk.store.path("a", "last").read_bytes()
+    await desk.manager.switch("b")  # one switch-away after login
+    await wait_until(lambda: "previous" in desk.manager.layouts.names("a"), "a's previous")
+    assert desk.store.path("a", "previous").read_bytes() == session
+    newer = b'{"version": 2, "project": "a"}'
+    desk.store.path("a", "last").write_bytes(newer)  # written by a newer install
+    await desk.manager.switch("a")
+    await desk.manager.switch("b")
+
+    def refused() -> bool:
+        errors = [e for e in desk.manager.events.recent() if e.type == "config::error"]
+        return any("newer" in str(e.details.get("message")) for e in errors)
+
+    await wait_until(refused, "the autosave refused")
+    assert desk.store.path("a", "last").read_bytes() == newer
+    assert desk.store.path("a", "previous").read_bytes() == session
+
+
 async def test_dry_run_and_restore_of_open_windows(desk: Desk) -> None:
     await desk.manager.layouts.save("a", "work")
     desk.i3.tree[2] = replace(desk.i3.tree[2], workspace="7")

@@ -13,6 +13,8 @@ from .marks import Rect
 
 SNAPSHOT_VERSION: Final = 1
 DEFAULT_SNAPSHOT: Final = "last"
+# The "last" before the latest autosave: one switch-away after login cannot lose a session.
+PREVIOUS_SNAPSHOT: Final = "previous"
 SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_WINDOWS: Final = 1000
 MAX_TEXT: Final = 4096
