@@ -129,6 +129,7 @@ class Restorer(Listener):
         is left on the staging workspace: the windows set aside go to their workspaces."""
         snapshot = plan.snapshot
         placed = False
+        self._arrived = {}  # not the windows of an earlier restore
         try:
             launched, failed = await self._relaunch(plan, project, timeout_ms)
             await self._tracker.settle()
@@ -209,7 +210,9 @@ class Restorer(Listener):
                 stuck = stranded(capture, staging, planned, fallback)
             if not (stuck or marks):
                 return
-            log.warning(
+            # Windows on staging are a restore cut short; marks alone, a window that closed.
+            log.log(
+                logging.WARNING if stuck else logging.INFO,
                 "%s: %d windows back from the staging workspace, %d temporary marks dropped",
                 why,
                 len(stuck),
@@ -328,6 +331,7 @@ def _planned(snapshot: Snapshot, found: Mapping[int, Window | int]) -> dict[int,
     snapshot index -> the window, or its container id)."""
     out: dict[int, str] = {}
     for index, window in found.items():
-        con_id = window if isinstance(window, int) else window.id
-        out[con_id] = snapshot.windows[index].workspace
+        if 0 <= index < len(snapshot.windows):
+            con_id = window if isinstance(window, int) else window.id
+            out[con_id] = snapshot.windows[index].workspace
     return out

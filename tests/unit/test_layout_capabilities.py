@@ -16,7 +16,8 @@ from fake_port import FakeI3, make_manager, xterm
 
 from i3project_dbus.layoutfiles import LayoutStore
 from i3project_dbus.manager import Manager
-from i3project_dbus.model.errors import InvalidArgument, NoSuchLayout
+from i3project_dbus.model.captured import Capture
+from i3project_dbus.model.errors import InvalidArgument, NoSuchLayout, NotConnected
 
 
 @dataclass
@@ -195,5 +196,41 @@ async def test_attach_brings_back_what_an_i3_restart_kept_on_staging(tmp_path: P
         assert i3.commands[0] == (
             '[id=4194305] move container to workspace "1"; unmark "_i3p_place:3"'
         )
+    finally:
+        await manager.close()
+
+
+class FlakyI3(FakeI3):
+    """i3 whose next tree read for a placement fails (i3 gone for a moment)."""
+
+    drop_capture = False
+
+    async def capture(self) -> Capture:
+        if self.drop_capture:
+            self.drop_capture = False
+            raise NotConnected("lost the connection to i3: fake")
+        return await super().capture()
+
+
+async def test_a_restore_that_fails_before_placing_brings_staged_windows_back(
+    tmp_path: Path,
+) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    i3 = FlakyI3([xterm(1, "2", "a"), xterm(2, "3", "a")])
+    await manager.attach(i3)
+    await manager.switch("a")
+    try:
+        await manager.layouts.save("a", "work")
+        # set aside on staging, as a relaunched window is while the others map
+        i3.tree[1] = replace(i3.tree[1], workspace="i3project-staging")
+        manager.state.update_window(1, workspace="i3project-staging")
+        before = len(i3.commands)
+        i3.drop_capture = True
+        with pytest.raises(NotConnected):
+            await manager.layouts.restore("a", "work", {})
+        assert i3.commands[before:] == [
+            '[con_mark="^project:a:1$"] move container to workspace "2"'
+        ]
     finally:
         await manager.close()
