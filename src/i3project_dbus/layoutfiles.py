@@ -77,15 +77,27 @@ class LayoutStore:
             )
 
     def _keep_previous(self, path: Path, project: str) -> bool:
+        """``path`` also as "previous": a second link to it, renamed over "previous"
+        (os.replace, atomic). Not a rename of ``path``: a SIGKILL before the new file is
+        written would leave no "last" at all."""
         previous = self.path(project, PREVIOUS_SNAPSHOT)
         if self._newer(previous) is not None:
             log.warning("%s is from a newer i3project-dbus: not replaced", previous)
             return False
+        link = previous.with_name(f".{previous.name}.{os.getpid()}.tmp")
         try:
-            os.replace(path, previous)
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()  # left by a process killed here, whose pid this one has
+            os.link(path, link)
         except FileNotFoundError:
             return False
         except OSError as exc:
+            raise ConfigError(f"cannot keep {path} as {previous}: {exc}") from exc
+        try:
+            os.replace(link, previous)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                link.unlink()
             raise ConfigError(f"cannot keep {path} as {previous}: {exc}") from exc
         return True
 

@@ -90,6 +90,7 @@ def test_an_autosave_keeps_the_last_before_it_as_previous(tmp_path: Path) -> Non
     assert store.load("web", "previous").windows == snapshot().windows
     assert store.load("web", "last").windows == ()
     assert store.names("web") == ["last", "previous"]
+    assert not list(store.path("web", "last").parent.glob(".*"))  # no link left over
     # a "previous" from a newer version stays; "last" is written all the same
     store.path("web", "previous").write_text('{"version": 9}')
     assert store.save(snapshot(), keep_previous=True) is False
