@@ -123,7 +123,10 @@ class LayoutSnapshots:
 
     async def on_attach(self) -> None:
         """Recover a new i3's windows, then keep the record again; the first time, and
-        if there was nothing to recover, restore the active project (restore on start)."""
+        if there was nothing to recover, restore the active project (restore on start).
+        First, what an i3 restart kept on the staging workspace (a restore or a switch
+        it cut short) comes back to be seen, and hidden again by the switch after this."""
+        await self.restorer.rescue("attach", {})
         recovered = await self.recovering.recover()
         self.recovering.resume()
         if not (self._attached_before or recovered):

@@ -10,13 +10,21 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from pathlib import Path
 
 from .config import _read_json, atomic_write
 from .model.errors import ConfigError, InvalidArgument, NoSuchLayout
 from .model.project import validate_name
 from .model.recovery import Remembered, memory_from_json, memory_to_json
-from .model.snapshot import Snapshot, from_json, to_json, validate_snapshot_name
+from .model.snapshot import (
+    PREVIOUS_SNAPSHOT,
+    SNAPSHOT_VERSION,
+    Snapshot,
+    from_json,
+    to_json,
+    validate_snapshot_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +43,63 @@ class LayoutStore:
     def path(self, project: str, name: str) -> Path:
         return self.layouts_dir / validate_name(project) / f"{validate_snapshot_name(name)}.json"
 
-    def save(self, snapshot: Snapshot) -> None:
+    def save(self, snapshot: Snapshot, keep_previous: bool = False) -> bool:
+        """Write the snapshot; a file there from a newer version is refused (ConfigError)
+        and left as it is. ``keep_previous``: the file there becomes "previous" first
+        (os.replace, atomic); return whether it did."""
         path = self.path(snapshot.project, snapshot.name)
+        self._check_not_newer(path)
+        kept = keep_previous and self._keep_previous(path, snapshot.project)
         try:
             atomic_write(path, _dump(to_json(snapshot)), mode=0o600)
         except OSError as exc:
             raise ConfigError(f"cannot write {path}: {exc}") from exc
+        return kept
+
+    @staticmethod
+    def _newer(path: Path) -> object | None:
+        """The version of the snapshot file at ``path`` when newer than ours, else None
+        (no file, or one that cannot be read: that one may be replaced)."""
+        try:
+            data = _read_json(path)
+        except (OSError, ValueError):
+            return None
+        version = data.get("version") if isinstance(data, dict) else None
+        newer = isinstance(version, int) and version > SNAPSHOT_VERSION
+        return version if newer else None
+
+    def _check_not_newer(self, path: Path) -> None:
+        version = self._newer(path)
+        if version is not None:
+            raise ConfigError(
+                f"{path} has version {version}, saved by a newer i3project-dbus (this one "
+                f"writes version {SNAPSHOT_VERSION}); it is left as it is"
+            )
+
+    def _keep_previous(self, path: Path, project: str) -> bool:
+        """``path`` also as "previous": a second link to it, renamed over "previous"
+        (os.replace, atomic). Not a rename of ``path``: a SIGKILL before the new file is
+        written would leave no "last" at all."""
+        previous = self.path(project, PREVIOUS_SNAPSHOT)
+        if self._newer(previous) is not None:
+            log.warning("%s is from a newer i3project-dbus: not replaced", previous)
+            return False
+        link = previous.with_name(f".{previous.name}.{os.getpid()}.tmp")
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()  # left by a process killed here, whose pid this one has
+            os.link(path, link)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ConfigError(f"cannot keep {path} as {previous}: {exc}") from exc
+        try:
+            os.replace(link, previous)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                link.unlink()
+            raise ConfigError(f"cannot keep {path} as {previous}: {exc}") from exc
+        return True
 
     def load(self, project: str, name: str) -> Snapshot:
         path = self.path(project, name)

@@ -14,15 +14,23 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Set
 
 from .i3 import commands, restore_commands
 from .journal import Journal
 from .launch import Launcher
 from .model import events as ev
-from .model.errors import I3CommandFailed, InvalidArgument, LaunchFailed
+from .model.errors import I3CommandFailed, I3ProjectError, InvalidArgument, LaunchFailed
 from .model.launch import LaunchOptions
-from .model.placing import Placing, floating_again, plan_placement, restored_sizes
+from .model.placing import (
+    Placing,
+    Untag,
+    floating_again,
+    place_marks,
+    plan_placement,
+    restored_sizes,
+    stranded,
+)
 from .model.port import Listener
 from .model.restore_plan import (
     LAUNCHED,
@@ -99,11 +107,7 @@ class Restorer(Listener):
         if options.dry_run:
             outcomes = plan.outcomes({}, {})
         else:
-            launched, failed = await self._relaunch(plan, project, options.timeout_ms)
-            await self._tracker.settle()
-            live = {i: w for i, w in plan.matched.items() if w.id in self.state.windows}
-            await self.place(snapshot, {**live, **launched}, port.is_sway)
-            outcomes = plan.outcomes(launched, failed)
+            outcomes = await self._apply(plan, project, options.timeout_ms, port.is_sway)
         self._journal.record(
             ev.LAYOUT_RESTORE,
             {
@@ -118,6 +122,26 @@ class Restorer(Listener):
         )
         return outcomes
 
+    async def _apply(
+        self, plan: RestorePlan, project: str, timeout_ms: int, sway: bool
+    ) -> list[Outcome]:
+        """Relaunch, then place. Whatever stops it half way (i3 gone, an error), nothing
+        is left on the staging workspace: the windows set aside go to their workspaces."""
+        snapshot = plan.snapshot
+        placed = False
+        self._arrived = {}  # not the windows of an earlier restore
+        try:
+            launched, failed = await self._relaunch(plan, project, timeout_ms)
+            await self._tracker.settle()
+            live = {i: w for i, w in plan.matched.items() if w.id in self.state.windows}
+            await self.place(snapshot, {**live, **launched}, sway)
+            placed = True
+        finally:
+            if not placed:
+                found: dict[int, Window | int] = {**plan.matched, **self._arrived}
+                await self.rescue(f"restore of {project}", _planned(snapshot, found))
+        return plan.outcomes(launched, failed)
+
     async def place(self, snapshot: Snapshot, found: dict[int, Window], sway: bool) -> None:
         """Put the windows (snapshot index -> window) in place: one command for the
         places, a tree read, one command for the sizes."""
@@ -126,14 +150,19 @@ class Restorer(Listener):
         if not windows:
             return
         where = placing(snapshot, windows, await port.capture())
-        payload = restore_commands.placement(plan_placement(where), sway)
+        steps = plan_placement(where)
+        payload = restore_commands.placement(steps, sway)
         log.debug("restore of %s: %s", snapshot.project, payload)
         try:
             async with self._tracker.moving(w.id for w in windows.values()):
                 await port.run(payload)
         except I3CommandFailed as exc:
-            # A window closed meanwhile: the others are in place all the same.
+            # A window closed meanwhile, or a command refused: i3 goes on with the next
+            # command (or, on a parse error, stops there), so windows staged to follow
+            # one that is gone may still be on the staging workspace.
             log.info("restore of %s: %s", snapshot.project, exc)
+            marks = {m.mark for m in steps if isinstance(m, Untag)}
+            await self.rescue(f"restore of {snapshot.project}", _planned(snapshot, windows), marks)
         await self._tracker.settle()
         resizes = restored_sizes(where.trees, windows, await port.layout())
         if resizes:
@@ -158,6 +187,42 @@ class Restorer(Listener):
             await port.run(restore_commands.floating_again(again))
         except I3CommandFailed as exc:
             log.info("restore of %s, floating sizes: %s", project, exc)
+
+    async def rescue(
+        self, why: str, planned: Mapping[int, str], marks: Set[str] = frozenset()
+    ) -> None:
+        """Read the tree; move every window still on the staging workspace to its planned
+        workspace (container id -> workspace), else the focused one, and drop the
+        placement's temporary marks. Never raises: it runs on the way out of a failure
+        (``why`` says which, for the log)."""
+        try:
+            await self._tracker.settle()
+            port = self._tracker.require()
+            capture = await port.capture()
+            seen = [c.window for c in capture.windows] + list(self.state.windows.values())
+            marks = set(marks) | place_marks(seen)
+            staging = commands.STAGING_WORKSPACE
+            stuck = stranded(capture, staging, planned, "")
+            if any(not workspace for _w, workspace in stuck):
+                focused = await port.focused_workspace()
+                # i3 always has a focused workspace; "1" is where it starts, in case.
+                fallback = focused if focused not in ("", staging) else "1"
+                stuck = stranded(capture, staging, planned, fallback)
+            if not (stuck or marks):
+                return
+            # Windows on staging are a restore cut short; marks alone, a window that closed.
+            log.log(
+                logging.WARNING if stuck else logging.INFO,
+                "%s: %d windows back from the staging workspace, %d temporary marks dropped",
+                why,
+                len(stuck),
+                len(marks),
+            )
+            async with self._tracker.moving(w.id for w, _workspace in stuck):
+                await port.run(restore_commands.rescue(stuck, marks))
+        except I3ProjectError as exc:
+            log.warning("%s: cannot bring windows back from staging: %s", why, exc)
+        self._tracker.mark_dirty()
 
     # -- relaunching ------------------------------------------------------------------
 
@@ -259,3 +324,14 @@ class Restorer(Listener):
             keep = tuple(m for m in now.marks if m not in now.assignment_marks)
             self.state.update_window(window.id, marks=(*keep, mark))
         self._tracker.mark_dirty()
+
+
+def _planned(snapshot: Snapshot, found: Mapping[int, Window | int]) -> dict[int, str]:
+    """Container id -> the saved workspace of the window that goes there (``found``:
+    snapshot index -> the window, or its container id)."""
+    out: dict[int, str] = {}
+    for index, window in found.items():
+        if 0 <= index < len(snapshot.windows):
+            con_id = window if isinstance(window, int) else window.id
+            out[con_id] = snapshot.windows[index].workspace
+    return out

@@ -18,7 +18,12 @@ from .model.errors import ConfigError, I3ProjectError
 from .model.port import Listener
 from .model.restore_settings import LayoutSettings
 from .model.saving import snapshot_of
-from .model.snapshot import DEFAULT_SNAPSHOT, Snapshot, validate_snapshot_name
+from .model.snapshot import (
+    DEFAULT_SNAPSHOT,
+    PREVIOUS_SNAPSHOT,
+    Snapshot,
+    validate_snapshot_name,
+)
 from .model.state import State
 from .model.window import Window
 from .persistence import Persistence, iso_now
@@ -107,7 +112,7 @@ class Snapshots(Listener):
         start = time.perf_counter_ns()
         self.state.project(project)
         validate_snapshot_name(name)
-        snapshot = await self._write(await self._pending(project), name)
+        snapshot, _kept = await self._write(await self._pending(project), name)
         self._saved(snapshot, origin, start)
         return snapshot
 
@@ -119,9 +124,12 @@ class Snapshots(Listener):
         hidden = tuple(w for w in self.state.windows_of(project) if w.hidden)
         return Pending(project, parse, hidden)
 
-    async def _write(self, pending: Pending, name: str) -> Snapshot:
+    async def _write(
+        self, pending: Pending, name: str, keep_previous: bool = False
+    ) -> tuple[Snapshot, bool]:
         """Parse the tree on the writer thread, read the pids, then /proc and the file
-        on the writer thread again."""
+        on the writer thread again (``keep_previous``: LayoutStore.save); return the
+        snapshot and whether the file before it was kept as "previous"."""
         project, hidden = pending.project, pending.hidden
         capture = await self._persistence.write(pending.parse)
         mine = [c for c in capture.windows if c.window.project == project]
@@ -131,7 +139,15 @@ class Snapshots(Listener):
         port = self._tracker.port
         wm = port.description if port is not None else ""
         return await self._persistence.write(
-            self._build_and_write, project, name, mine, hidden, pids, settings.exclude, wm
+            self._build_and_write,
+            project,
+            name,
+            mine,
+            hidden,
+            pids,
+            settings.exclude,
+            wm,
+            keep_previous,
         )
 
     def _build_and_write(
@@ -143,7 +159,8 @@ class Snapshots(Listener):
         pids: Mapping[int, int],
         exclude: Sequence[str],
         window_manager: str,
-    ) -> Snapshot:
+        keep_previous: bool,
+    ) -> tuple[Snapshot, bool]:
         """On the writer thread: /proc, then the atomic write."""
         processes: dict[int, tuple[tuple[str, ...], str]] = {}
         for con_id, pid in pids.items():
@@ -153,11 +170,12 @@ class Snapshots(Listener):
         snapshot = snapshot_of(
             project, name, captured, hidden, processes, exclude, iso_now(), window_manager
         )
-        self.store.save(snapshot)
-        return snapshot
+        return snapshot, self.store.save(snapshot, keep_previous)
 
-    def _saved(self, snapshot: Snapshot, origin: str, start: int) -> None:
+    def _saved(self, snapshot: Snapshot, origin: str, start: int, kept: bool = False) -> None:
         names = set(self._names.get(snapshot.project, ())) | {snapshot.name}
+        if kept:
+            names.add(PREVIOUS_SNAPSHOT)
         self._names[snapshot.project] = sorted(names)
         self._journal.record(
             ev.LAYOUT_SAVE,
@@ -214,14 +232,15 @@ class Snapshots(Listener):
             return None
 
     async def finish_autosave(self, pending: Pending, origin: str) -> None:
-        """The rest of an autosave; a failure is logged and recorded, never raised (a
-        switch or a stop does not fail for it)."""
+        """The rest of an autosave: "last" written, the one before kept as "previous". A
+        failure (a "last" from a newer version among them) is logged and recorded,
+        never raised (a switch or a stop does not fail for it)."""
         start = time.perf_counter_ns()
         try:
-            snapshot = await self._write(pending, DEFAULT_SNAPSHOT)
+            snapshot, kept = await self._write(pending, DEFAULT_SNAPSHOT, keep_previous=True)
         except (I3ProjectError, OSError) as exc:
             log.warning("autosave of %s failed: %s", pending.project, exc)
             if isinstance(exc, ConfigError):
                 self._journal.record(ev.CONFIG_ERROR, {"message": str(exc)})
             return
-        self._saved(snapshot, origin, start)
+        self._saved(snapshot, origin, start, kept)

@@ -1,6 +1,6 @@
 """Autosave on a real i3: the active project's "last" snapshot is written when a switch
-leaves the project and when the service stops (SIGTERM); a SIGKILL in the middle of a
-save leaves the previous file whole."""
+leaves the project and when the service stops (SIGTERM), the one before kept as
+"previous"; a SIGKILL in the middle of a save leaves the previous file whole."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_autosave_on_switch_away_and_on_sigterm(
     assert all(w.workspace == "2" and len(w.path) == 1 for w in saved.windows)
     poll(lambda: "last" in client.get("Layouts", PATH, PROJECT_IFACE), what="last in Layouts")
     client.switch("a")
-    path.unlink()
+    first = path.read_bytes()
     i3.command(f"[id={xids[0]}] move container to workspace 4")
     poll(
         lambda: (window_by_xid(client.state(), xids[0]) or {}).get("workspace") == "4",
@@ -79,6 +79,8 @@ def test_autosave_on_switch_away_and_on_sigterm(
     saved = read(path)
     assert saved is not None, "no last snapshot after SIGTERM"
     assert {w.x11_id: w.workspace for w in saved.windows} == {xids[0]: "4", xids[1]: "2"}
+    # the "last" before it kept as "previous", byte for byte
+    assert snapshot_path(dirs, "previous").read_bytes() == first
 
 
 def test_the_timer_saves_the_active_project(

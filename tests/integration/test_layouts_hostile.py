@@ -29,7 +29,7 @@ def window(n: int, **fields: object) -> dict[str, object]:
         "instance": "xterm",
         "title": f"w{n}",
         "workspace": "7",
-        "path": [["splith", 0, 1, 1.0]],
+        "path": [["splith", n, 5, 0.2]],  # each its own place: one place is refused
         "argv": [],
         "cwd": "",
     }
@@ -91,3 +91,28 @@ def test_hostile_snapshot_never_injects_nor_runs_what_is_excluded(
     i3.command(f'exec "touch {control}"')
     poll(control.exists, timeout=10.0, what="the control exec to run")
     assert not canary.exists(), "an injected or excluded command ran"
+
+
+def test_what_a_restore_left_on_staging_comes_back_at_start(
+    xvfb: Xvfb,
+    i3: I3,
+    service: Callable[..., ServiceProcess],
+    xwindows: XWindows,
+    client: Client,
+) -> None:
+    """A restore cut short (i3 restarted, the service stopped) leaves windows on the
+    unseen staging workspace with a temporary mark: the next attach brings them back."""
+    xid = xwindows.open("XTerm", "xterm", "stranded")
+    poll(lambda: find_window(i3.tree(), xid) is not None, what="the window mapped")
+    staging = 'move container to workspace "i3project-staging"'
+    i3.command(f'[id={xid}] mark --add "_i3p_place:1", {staging}')
+    con = find_window(i3.tree(), xid) or {}
+    assert con.get("_workspace") == "i3project-staging" and "_i3p_place:1" in con["marks"]
+    service(env={"DISPLAY": xvfb.display})
+    client.create("a")  # the service answers: it has attached
+
+    def back() -> bool:
+        con = find_window(i3.tree(), xid) or {}
+        return con.get("_workspace") == "1" and "_i3p_place:1" not in con.get("marks", [])
+
+    poll(back, what="the window back on workspace 1 without its temporary mark")

@@ -16,7 +16,8 @@ from fake_port import FakeI3, make_manager, xterm
 
 from i3project_dbus.layoutfiles import LayoutStore
 from i3project_dbus.manager import Manager
-from i3project_dbus.model.errors import InvalidArgument, NoSuchLayout
+from i3project_dbus.model.captured import Capture
+from i3project_dbus.model.errors import InvalidArgument, NoSuchLayout, NotConnected
 
 
 @dataclass
@@ -88,6 +89,26 @@ async def test_autosave_on_switch_away_unless_turned_off_or_nothing_is_shown(
     assert "last" not in desk.store.names("a")
 
 
+async def test_autosave_keeps_previous_and_never_overwrites_a_newer_last(desk: Desk) -> None:
+    await desk.manager.layouts.save("a", "last")  # the session saved before logout
+    session = desk.store.path("a", "last").read_bytes()
+    await desk.manager.switch("b")  # one switch-away after login
+    await wait_until(lambda: "previous" in desk.manager.layouts.names("a"), "a's previous")
+    assert desk.store.path("a", "previous").read_bytes() == session
+    newer = b'{"version": 2, "project": "a"}'
+    desk.store.path("a", "last").write_bytes(newer)  # written by a newer install
+    await desk.manager.switch("a")
+    await desk.manager.switch("b")
+
+    def refused() -> bool:
+        errors = [e for e in desk.manager.events.recent() if e.type == "config::error"]
+        return any("newer" in str(e.details.get("message")) for e in errors)
+
+    await wait_until(refused, "the autosave refused")
+    assert desk.store.path("a", "last").read_bytes() == newer
+    assert desk.store.path("a", "previous").read_bytes() == session
+
+
 async def test_dry_run_and_restore_of_open_windows(desk: Desk) -> None:
     await desk.manager.layouts.save("a", "work")
     desk.i3.tree[2] = replace(desk.i3.tree[2], workspace="7")
@@ -124,3 +145,92 @@ async def test_the_record_follows_assignments_and_recovery_gives_windows_back(
     assert "layout::recover" in [e.type for e in manager.events.recent()]
     record = json.loads((tmp_path / "state" / "i3project" / "windows.json").read_text())
     assert record["version"] == 1
+
+
+STAGING = 'move container to workspace "i3project-staging"'
+
+
+class StoppingI3(FakeI3):
+    """i3 that stops a placement payload after its Stage steps (as on a parse error):
+    the project's windows are left on the staging workspace with their temporary marks."""
+
+    async def run(self, command: str) -> None:
+        if "_i3p_place:" in command and STAGING in command and "mark --add" in command:
+            tagged = sorted(i for i, w in self.tree.items() if w.project == "a")
+            for n, con_id in enumerate(tagged, 1):
+                w = self.tree[con_id]
+                marks = (*w.marks, f"_i3p_place:{n}")
+                self.tree[con_id] = replace(w, workspace="i3project-staging", marks=marks)
+            self.failures.append("Expected one of these tokens: <number>")
+        await super().run(command)
+
+
+async def test_a_placement_stopped_half_way_leaves_nothing_on_staging(tmp_path: Path) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    i3 = StoppingI3([xterm(1, "2", "a"), xterm(2, "3", "a")])
+    await manager.attach(i3)
+    await manager.switch("a")
+    try:
+        await manager.layouts.save("a", "work")
+        before = len(i3.commands)
+        done = await manager.layouts.restore("a", "work", {})
+        assert [o.action for o in done] == ["moved", "moved"]
+        rescue = i3.commands[before + 1]  # right after the payload that stopped
+        assert rescue == (
+            '[con_mark="^project:a:1$"] move container to workspace "2"; '
+            '[con_mark="^project:a:2$"] move container to workspace "3"; '
+            'unmark "_i3p_place:1"; unmark "_i3p_place:2"'
+        )
+    finally:
+        await manager.close()
+
+
+async def test_attach_brings_back_what_an_i3_restart_kept_on_staging(tmp_path: Path) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    left = replace(xterm(1, "i3project-staging"), marks=("_i3p_place:3",))
+    i3 = FakeI3([left, xterm(2, "2", "a")])
+    try:
+        await manager.attach(i3)
+        assert i3.commands[0] == (
+            '[id=4194305] move container to workspace "1"; unmark "_i3p_place:3"'
+        )
+    finally:
+        await manager.close()
+
+
+class FlakyI3(FakeI3):
+    """i3 whose next tree read for a placement fails (i3 gone for a moment)."""
+
+    drop_capture = False
+
+    async def capture(self) -> Capture:
+        if self.drop_capture:
+            self.drop_capture = False
+            raise NotConnected("lost the connection to i3: fake")
+        return await super().capture()
+
+
+async def test_a_restore_that_fails_before_placing_brings_staged_windows_back(
+    tmp_path: Path,
+) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    i3 = FlakyI3([xterm(1, "2", "a"), xterm(2, "3", "a")])
+    await manager.attach(i3)
+    await manager.switch("a")
+    try:
+        await manager.layouts.save("a", "work")
+        # set aside on staging, as a relaunched window is while the others map
+        i3.tree[1] = replace(i3.tree[1], workspace="i3project-staging")
+        manager.state.update_window(1, workspace="i3project-staging")
+        before = len(i3.commands)
+        i3.drop_capture = True
+        with pytest.raises(NotConnected):
+            await manager.layouts.restore("a", "work", {})
+        assert i3.commands[before:] == [
+            '[con_mark="^project:a:1$"] move container to workspace "2"'
+        ]
+    finally:
+        await manager.close()

@@ -61,3 +61,38 @@ def test_memory_round_trip(tmp_path: Path) -> None:
     assert store.load_memory() == memory
     store.memory_file.write_text("{broken")
     assert store.load_memory() == {}
+
+
+def test_a_file_from_a_newer_version_is_never_overwritten(tmp_path: Path) -> None:
+    store = LayoutStore(tmp_path)
+    path = store.path("web", "last")
+    path.parent.mkdir(parents=True)
+    newer = b'{"version": 2, "project": "web", "windows": [{"a future field": 1}]}'
+    path.write_bytes(newer)
+    for keep in (False, True):
+        with pytest.raises(errors.ConfigError, match="version 2, saved by a newer"):
+            store.save(snapshot(), keep_previous=keep)
+        assert path.read_bytes() == newer
+    assert store.names("web") == ["last"]  # nothing kept as "previous" either
+    path.write_bytes(b"{broken")  # one that cannot be read at all may be replaced
+    store.save(snapshot())
+    assert store.load("web", "last") == snapshot()
+
+
+def test_an_autosave_keeps_the_last_before_it_as_previous(tmp_path: Path) -> None:
+    store = LayoutStore(tmp_path)
+    assert store.save(snapshot(), keep_previous=True) is False  # nothing to keep yet
+    session = store.path("web", "last").read_bytes()
+    after_login = Snapshot("web", "last", "later", "i3 4.22", ())
+    assert store.save(after_login, keep_previous=True) is True
+    assert store.path("web", "previous").read_bytes() == session
+    assert os.stat(store.path("web", "previous")).st_mode & 0o777 == 0o600
+    assert store.load("web", "previous").windows == snapshot().windows
+    assert store.load("web", "last").windows == ()
+    assert store.names("web") == ["last", "previous"]
+    assert not list(store.path("web", "last").parent.glob(".*"))  # no link left over
+    # a "previous" from a newer version stays; "last" is written all the same
+    store.path("web", "previous").write_text('{"version": 9}')
+    assert store.save(snapshot(), keep_previous=True) is False
+    assert store.path("web", "previous").read_text() == '{"version": 9}'
+    assert store.load("web", "last") == snapshot()

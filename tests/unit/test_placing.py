@@ -225,6 +225,18 @@ def test_a_workspace_whose_tree_lost_a_window_is_still_built() -> None:
     assert steps == []  # trees are pruned by the caller (workspace_trees of present ones)
 
 
+def test_an_empty_split_is_left_out_not_an_internal_error() -> None:
+    empty = Split("splitv", 0.5, ())
+    trees = {
+        "2": Split("splith", 1.0, (Slot(0, 0.5), empty)),
+        "3": Split("splith", 1.0, (empty,)),
+    }
+    found = {0: window(0)}
+    steps = plan_placement(Placing(trees, found))
+    assert [type(s) for s in steps] == [Tag, Stage, ToWorkspace, Wrap, Untag]
+    assert restored_sizes(trees, found, Forest(())) == []
+
+
 # -- sizes ----------------------------------------------------------------------------
 
 

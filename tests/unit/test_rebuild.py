@@ -2,7 +2,7 @@
 
 import pytest
 
-from i3project_dbus.model.rebuild import Slot, Split, leaves, workspace_trees
+from i3project_dbus.model.rebuild import Slot, Split, leaves, pruned, workspace_trees
 from i3project_dbus.model.snapshot import PathStep, SavedWindow
 
 
@@ -49,3 +49,22 @@ def test_order_follows_saved_indexes_not_input_order() -> None:
         w("1", ("splitv", 1, 3, 0.3)),
     ]
     assert leaves(workspace_trees(enumerate(saved))["1"]) == [1, 2, 0]
+
+
+def test_windows_saved_in_one_place_make_no_empty_split() -> None:
+    # from_json refuses such a file; the rebuild must not fail on one all the same
+    saved = [
+        w("2", ("splith", 0, 2, 0.5)),
+        w("2", ("splith", 0, 2, 0.5)),
+        w("2", ("splith", 1, 2, 0.5), ("splitv", 0, 1, 1.0)),
+        w("2", ("splith", 1, 2, 0.5), ("splitv", 0, 1, 1.0)),
+    ]
+    tree = workspace_trees(enumerate(saved))["2"]
+    assert tree == Split("splith", 1.0, (Slot(0, 0.5), Slot(2, 0.5)))
+
+
+def test_pruned_drops_splits_without_windows() -> None:
+    empty = Split("splitv", 0.5, ())
+    tree = Split("splith", 1.0, (Slot(0, 0.5), Split("tabbed", 0.5, (empty,)), empty))
+    assert pruned(tree) == Split("splith", 1.0, (Slot(0, 0.5),))
+    assert pruned(Split("splith", 1.0, (empty,))) is None

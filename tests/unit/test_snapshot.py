@@ -73,6 +73,13 @@ def test_other_versions_are_refused(version: object) -> None:
         ("path", [["evil", 0, 1, 1.0]]),
         ("floating", "yes"),
         ("x11_id", -1),
+        # i3's strtol overflows on these and stops the payload after the windows were staged
+        ("rect", [0, 0, 100000000000000000000, 10]),
+        ("rect", [-65536, 0, 10, 10]),
+        ("rect", [0, 65536, 10, 10]),
+        ("rect", [0, 0, 0, 10]),
+        ("rect", [0, 0, 10, -5]),
+        ("rect", [0, 0, 10, 65536]),
     ],
 )
 def test_malformed_windows_are_refused(key: str, value: object) -> None:
@@ -80,6 +87,43 @@ def test_malformed_windows_are_refused(key: str, value: object) -> None:
     data["windows"][0][key] = value
     with pytest.raises(errors.InvalidArgument, match="snapshot 'last', window 0"):
         from_json(data, "web", "last")
+
+
+def test_rects_at_the_bounds_are_read() -> None:
+    s = snap(saved(0, floating=True, rect=(-65535, 65535, 1, 65535), path=()))
+    assert from_json(to_json(s), "web", "last") == s
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        # two windows in one place: the rebuild made an empty split of them
+        ([(0,), (0,)], "windows 0 and 1 have the same path"),
+        ([(1, 0), (0,), (1, 0)], "windows 0 and 2 have the same path"),
+        # a window's path leading on through another window, in either order
+        ([(0,), (0, 1)], "window 1's path leads on through window 0's place"),
+        ([(0, 1), (0,)], "window 0's path leads on through window 1's place"),
+    ],
+)
+def test_overlapping_paths_are_refused(paths: list[tuple[int, ...]], message: str) -> None:
+    windows = [
+        saved(n, path=tuple(PathStep("splith", i, 2, 0.5) for i in path))
+        for n, path in enumerate(paths)
+    ]
+    with pytest.raises(errors.InvalidArgument, match=message):
+        from_json(to_json(snap(*windows)), "web", "last")
+
+
+def test_the_same_path_on_other_workspaces_or_floating_is_fine() -> None:
+    s = snap(
+        saved(0, path=(PathStep("splith", 0, 2, 0.5),)),
+        saved(1, workspace="3", path=(PathStep("splith", 0, 2, 0.5),)),
+        saved(2, path=(PathStep("splith", 1, 2, 0.5),)),
+        saved(3, floating=True, rect=(1, 2, 3, 4), path=()),
+        saved(4, path=()),
+        saved(5, path=()),
+    )
+    assert from_json(to_json(s), "web", "last") == s
 
 
 def test_a_snapshot_of_another_project_is_refused() -> None:

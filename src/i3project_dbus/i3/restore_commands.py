@@ -5,7 +5,7 @@ named by a mark or their X11 id, a container by the id a tree read just gave it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..model.placing import (
     After,
@@ -110,3 +110,13 @@ def floating_again(items: Sequence[tuple[Window, Floating]]) -> str:
         )
         out.append(for_window(window, identity_mark(window), *again))
     return join(out)
+
+
+def rescue(windows: Sequence[tuple[Window, str]], marks: Iterable[str]) -> str:
+    """After a placement that stopped half way: each window left on the staging workspace
+    to its workspace (tiled, as staged), then every temporary mark dropped, wherever it is."""
+    moves = [
+        for_window(w, identity_mark(w), f"move container to workspace {quote(workspace)}")
+        for w, workspace in windows
+    ]
+    return join([*moves, *(f"unmark {quote(m)}" for m in sorted(marks))])

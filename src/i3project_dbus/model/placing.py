@@ -20,14 +20,14 @@ container of its own beside them (i3 puts it next to the focused window, sway la
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .captured import Capture
 from .layout import Forest, Located, Node, Parent, locate
 from .marks import PERCENT_SCALE, Rect
-from .rebuild import Slot, Split, leaves
+from .rebuild import Slot, Split, leaves, pruned
 from .sizing import Resize, plan_sizes
 from .window import Window
 
@@ -125,6 +125,17 @@ class Placing:
     focus: int | None = None  # snapshot index of the window to focus last
 
 
+def buildable(trees: Mapping[str, Split], windows: Mapping[int, Window]) -> dict[str, Split]:
+    """The workspaces' trees that can be built: every window there open, every split
+    holding one (a split with none has no window to name it by), each lifted."""
+    out: dict[str, Split] = {}
+    for name, tree in trees.items():
+        kept = pruned(tree)
+        if kept is not None and all(i in windows for i in leaves(kept)):
+            out[name] = lifted(kept)
+    return out
+
+
 def lifted(root: Split) -> Split:
     """A workspace whose only child is a container is that container (i3 shows a
     tabbed workspace so): building it needs no level of its own."""
@@ -172,11 +183,7 @@ class _Builder:
 def plan_placement(placing: Placing) -> list[Step]:
     """The steps of one payload that put every window in ``placing`` in place."""
     build = _Builder(placing)
-    trees = {
-        name: lifted(tree)
-        for name, tree in placing.trees.items()
-        if all(i in placing.windows for i in leaves(tree)) and tree.children
-    }
+    trees = buildable(placing.trees, placing.windows)
     for tree in trees.values():
         for index in leaves(tree):
             build.tag(index)
@@ -255,9 +262,8 @@ def restored_sizes(
             if isinstance(kid, Split):
                 visit(kid)
 
-    for tree in trees.values():
-        if all(i in windows for i in leaves(tree)):
-            visit(lifted(tree))
+    for tree in buildable(trees, windows).values():
+        visit(tree)
     return out
 
 
@@ -277,3 +283,24 @@ def floating_again(placing: Placing, capture: Capture) -> list[tuple[Window, Flo
         if abs(rect[2] - width) > SIZE_SLACK or abs(rect[3] - height) > SIZE_SLACK:
             out.append((window, f))
     return out
+
+
+# -- after a placement that stopped half way -------------------------------------------
+
+
+def stranded(
+    capture: Capture, staging: str, planned: Mapping[int, str], fallback: str
+) -> list[tuple[Window, str]]:
+    """Windows left on the staging workspace (a command refused, a window closed, i3
+    gone half way through), each with where it goes: the workspace planned for it (by
+    container id), else ``fallback`` (the focused one)."""
+    return [
+        (c.window, planned.get(c.window.id) or fallback)
+        for c in capture.windows
+        if c.window.workspace == staging
+    ]
+
+
+def place_marks(windows: Iterable[Window]) -> set[str]:
+    """The temporary marks of a placement still on these windows."""
+    return {m for w in windows for m in w.marks if m.startswith(PLACE_MARK)}

@@ -39,7 +39,12 @@ def _build(
             children.append(Slot(members[0][0], step.percent))
             continue
         deeper = [m for m in members if len(m[1].path) > depth + 1]
-        inner_layout = deeper[0][1].path[depth + 1].layout if deeper else "splith"
+        if not deeper:
+            # Windows saved at the same place (a file written by hand): the first one
+            # takes it, the others are left where they are.
+            children.append(Slot(members[0][0], step.percent))
+            continue
+        inner_layout = deeper[0][1].path[depth + 1].layout
         children.append(_build(deeper, depth + 1, inner_layout, step.percent))
     total = sum(c.percent for c in children) or 1.0
     scaled = tuple(
@@ -79,6 +84,17 @@ def workspace_trees(
         children = tuple(_collapse(c) if isinstance(c, Split) else c for c in root.children)
         trees[name] = Split(root.layout, 1.0, children)
     return trees
+
+
+def pruned(node: Split) -> Split | None:
+    """The tree without splits that hold no window (None when none is left): every split
+    then has a first window to name it by."""
+    children: list[Slot | Split] = []
+    for child in node.children:
+        kept = pruned(child) if isinstance(child, Split) else child
+        if kept is not None:
+            children.append(kept)
+    return Split(node.layout, node.percent, tuple(children)) if children else None
 
 
 def leaves(node: Slot | Split) -> list[int]:

@@ -13,10 +13,15 @@ from .marks import Rect
 
 SNAPSHOT_VERSION: Final = 1
 DEFAULT_SNAPSHOT: Final = "last"
+# The "last" before the latest autosave: one switch-away after login cannot lose a session.
+PREVIOUS_SNAPSHOT: Final = "previous"
 SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_WINDOWS: Final = 1000
 MAX_TEXT: Final = 4096
 MAX_ARGV: Final = 256
+# The largest coordinate or size a snapshot may hold: X11's own limit. A number i3 cannot
+# parse ends the payload where it stands, with the windows left on the staging workspace.
+MAX_COORDINATE: Final = 65535
 
 # Programs never relaunched from a snapshot, whatever the configuration says: they ask
 # for privileges or hold a session, and a restore must never run them by surprise.
@@ -166,9 +171,14 @@ def _rect(value: object, where: str) -> Rect | None:
         isinstance(value, list)
         and len(value) == 4
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and all(abs(v) <= MAX_COORDINATE for v in value[:2])
+        and all(1 <= v <= MAX_COORDINATE for v in value[2:])
     ):
         return (value[0], value[1], value[2], value[3])
-    raise InvalidArgument(f"{where}: 'rect' must be null or [x, y, width, height]")
+    raise InvalidArgument(
+        f"{where}: 'rect' must be null or [x, y, width, height] with |x|, |y| <= "
+        f"{MAX_COORDINATE} and 1 <= width, height <= {MAX_COORDINATE}"
+    )
 
 
 def _step(value: object, where: str) -> PathStep:
@@ -229,8 +239,29 @@ def from_json(data: object, project: str, name: str) -> Snapshot:
         _saved_window(w, f"snapshot {name!r}, window {i}")
         for i, w in enumerate(r.items("windows", MAX_WINDOWS))
     ]
+    _check_paths(windows, f"snapshot {name!r}")
     saved_at, wm = r.text("saved_at", ""), r.text("window_manager", "")
     return Snapshot(project, name, saved_at, wm, tuple(windows))
+
+
+def _check_paths(windows: Sequence[SavedWindow], where: str) -> None:
+    """Two tiled windows of a workspace never share a place: a path the same as
+    another's, or leading on through it (a window holds no children), is refused."""
+    seen: dict[tuple[str, tuple[int, ...]], int] = {}
+    for i, w in enumerate(windows):
+        if w.floating or not w.path:
+            continue
+        key = (w.workspace, tuple(s.index for s in w.path))
+        if key in seen:
+            raise InvalidArgument(f"{where}: windows {seen[key]} and {i} have the same path")
+        seen[key] = i
+    for (workspace, indexes), i in seen.items():
+        for depth in range(1, len(indexes)):
+            other = seen.get((workspace, indexes[:depth]))
+            if other is not None:
+                raise InvalidArgument(
+                    f"{where}: window {i}'s path leads on through window {other}'s place"
+                )
 
 
 # -- matching -----------------------------------------------------------------------
