@@ -126,7 +126,8 @@ class LayoutSnapshots:
         if there was nothing to recover, restore the active project (restore on start).
         First, what an i3 restart kept on the staging workspace (a restore or a switch
         it cut short) comes back to be seen, and hidden again by the switch after this."""
-        await self.restorer.rescue("attach", {})
+        if self.restorer.stranded_in_model():  # the tree read at attach: no read more
+            await self.restorer.rescue("attach", {})
         recovered = await self.recovering.recover()
         self.recovering.resume()
         if not (self._attached_before or recovered):

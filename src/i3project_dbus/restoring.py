@@ -188,6 +188,13 @@ class Restorer(Listener):
         except I3CommandFailed as exc:
             log.info("restore of %s, floating sizes: %s", project, exc)
 
+    def stranded_in_model(self) -> bool:
+        """Whether the model, just read from a new i3, shows a window on the staging
+        workspace or a placement's mark: only then does an attach need rescue()."""
+        windows = self.state.windows.values()
+        staging = commands.STAGING_WORKSPACE
+        return any(w.workspace == staging for w in windows) or bool(place_marks(windows))
+
     async def rescue(
         self, why: str, planned: Mapping[int, str], marks: Set[str] = frozenset()
     ) -> None:
