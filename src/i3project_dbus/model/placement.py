@@ -287,8 +287,13 @@ def plan_return(
             index = LAST if lost else r.slot.index
             build.insert(r.root, parent, r.workspace, index, "" if lost else r.slot.layout)
             alone = parent is None and len(build.siblings(None, r.workspace)) == 1
-            # An only child fills its parent: no size to set, and no tree to read for it.
-            if not (r.slot.wrapper and alone and build.dissolve(r)) and not (lost or alone):
+            # On i3 an only child fills its parent: no size to set, no tree to read for it.
+            # sway dissolves a split unit moved onto an empty workspace into it, leaving
+            # the children's shares as they were, summing to anything: the size step
+            # evens them out, and without it sway 1.7 segfaulted in the round-trip
+            # property test ("pixman_region32_union_rect: Invalid rectangle").
+            skip = alone and not sway
+            if not (r.slot.wrapper and alone and build.dissolve(r)) and not (lost or skip):
                 key = parent.con_id if parent is not None else 0
                 build.out.targets.append(Target(key, r.workspace, {r.root.con_id: r.slot.percent}))
             if r.slot.fullscreen:
