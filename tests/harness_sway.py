@@ -14,7 +14,9 @@ which the service treats as the window class.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
+import json
 import os
 import pwd
 import shutil
@@ -22,12 +24,16 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import pytest
 
 from harness import I3IPC, Con, MsgType, poll, walk_cons
+from harness.prereq import REQUIRE_ENV, SKIP_PREFIX
 from harness.procs import Spawned
+from harness_extra import BusError, Client
 
 USER_ENV = "I3PROJECT_SWAY_USER"
 DEFAULT_USER = "i3ptest"
@@ -217,10 +223,7 @@ class SwayStack:
                     continue
             return None
 
-        try:
-            self.socket = poll(ready, timeout=15.0, what="sway to answer on its IPC socket")
-        except Unavailable:
-            raise
+        self.socket = poll(ready, timeout=15.0, what="sway to answer on its IPC socket")
         displays = [p.name for p in self.runtime.glob("wayland-*") if p.suffix != ".lock"]
         if not displays:
             raise Unavailable(f"sway made no Wayland socket: {self.sway.describe()}")
@@ -253,9 +256,20 @@ class SwayStack:
             "PYTHONPATH": self.user.pythonpath,
         }
 
-    def start_service(self, n: int = 0) -> Spawned:
+    def configure(self, settings: Mapping[str, Any]) -> None:
+        """Write the service's config.json (it reads it at start)."""
+        folder = self.config / "i3project"
+        folder.mkdir(exist_ok=True)
+        self.user.own(folder)
+        (folder / "config.json").write_text(json.dumps(settings))
+
+    def start_service(self, n: int = 0, launcher: bool = False) -> Spawned:
+        """launcher: with WAYLAND_DISPLAY, as a session starts it, for the apps it launches."""
+        env = self.service_env()
+        if launcher:
+            env["WAYLAND_DISPLAY"] = self.wayland_display
         argv = [self.user.python, "-m", "i3project_dbus", "--verbose"]
-        return self.spawn(f"service-{n}.log", argv, self.service_env())
+        return self.spawn(f"service-{n}.log", argv, env)
 
     def open_window(self, app_id: str, title: str) -> Spawned:
         """A foot terminal with this app_id and title (running `sleep`, no shell)."""
@@ -294,3 +308,48 @@ def sway_windows(tree: Con) -> list[Con]:
         for con, ws in walk_cons(tree)
         if con.get("type") in ("con", "floating_con") and (con.get("app_id") or con.get("window"))
     ]
+
+
+Stack = TypeVar("Stack", bound=SwayStack)
+
+
+@contextlib.contextmanager
+def running(make: Callable[[], Stack]) -> Iterator[Stack]:
+    """The stack ``make`` starts, stopped after; the test skips (or, under
+    I3PROJECT_REQUIRE_INTEGRATION, fails) when sway cannot run here."""
+    try:
+        stack = make()
+    except Unavailable as exc:
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
+        pytest.skip(f"{SKIP_PREFIX} sway cannot run here: {exc}")
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def start_service(
+    sway: SwayStack, n: int = 0, launcher: bool = False, timeout: float = 10.0
+) -> tuple[Spawned, Client]:
+    """The service (see SwayStack.start_service) and, once it is Connected, a client whose
+    calls time out after ``timeout``."""
+    proc = sway.start_service(n, launcher)
+
+    def ready() -> Client | None:
+        if not proc.alive():
+            raise AssertionError(f"the service exited: {proc.describe()}")
+        try:
+            client = Client(sway.address, timeout=timeout)
+        except OSError:
+            return None
+        with contextlib.suppress(BusError):
+            if client.get("Connected"):
+                return client
+        client.close()
+        return None
+
+    try:
+        return proc, poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{proc.describe()}") from None

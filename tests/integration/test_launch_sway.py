@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from harness import SCRATCHPAD, poll
-from harness_extra import PROJECT_IFACE, BusError, Client
-from harness_sway import SwayStack, SwayUser, Unavailable, sway_windows
+from harness_extra import PROJECT_IFACE, Client
+from harness_sway import SwayStack, SwayUser, running, start_service, sway_windows
 
 pytestmark = pytest.mark.sway
 
@@ -23,38 +23,14 @@ PROJECTS = "/org/i3project/Manager1/projects/"
 
 @pytest.fixture
 def sway(tmp_path: Path) -> Iterator[SwayStack]:
-    try:
-        stack = SwayStack(SwayUser(), tmp_path)
-    except Unavailable as exc:
-        if os.environ.get("I3PROJECT_REQUIRE_INTEGRATION"):
-            pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
-        pytest.skip(f"integration prerequisite missing: sway cannot run here: {exc}")
-    yield stack
-    stack.stop()
+    with running(lambda: SwayStack(SwayUser(), tmp_path)) as stack:
+        yield stack
 
 
 @pytest.fixture
 def client(sway: SwayStack) -> Iterator[Client]:
     """The service as a session starts it: with WAYLAND_DISPLAY, for the apps it launches."""
-    env = {**sway.service_env(), "WAYLAND_DISPLAY": sway.wayland_display}
-    proc = sway.spawn("service.log", [sway.user.python, "-m", "i3project_dbus", "--verbose"], env)
-
-    def ready() -> Client | None:
-        if not proc.alive():
-            raise AssertionError(f"the service exited: {proc.describe()}")
-        try:
-            conn = Client(sway.address, timeout=10.0)
-        except OSError:
-            return None
-        try:
-            if conn.get("Connected"):
-                return conn
-        except BusError:
-            pass
-        conn.close()
-        return None
-
-    conn = poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
+    _proc, conn = start_service(sway, launcher=True)
     yield conn
     conn.close()
 

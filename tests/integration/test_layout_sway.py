@@ -8,16 +8,16 @@ import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from test_sway import start_service, sway  # noqa: F401  (the fixture)
 
 from harness import SCRATCHPAD, poll
 from harness_extra import Client
 from harness_layout import assign, layout, scenes, window_con
-from harness_sway import SwayStack
+from harness_sway import SwayStack, SwayUser, running, start_service
 from i3project_dbus.i3.layout import forest
 from i3project_dbus.model.layout import flatten_safe
 from i3project_dbus.model.units import plan_units
@@ -61,7 +61,13 @@ class SwayDesk:
 
 
 @pytest.fixture
-def desk(sway: SwayStack) -> Iterator[SwayDesk]:  # noqa: F811
+def sway(tmp_path: Path) -> Iterator[SwayStack]:
+    with running(lambda: SwayStack(SwayUser(), tmp_path)) as stack:
+        yield stack
+
+
+@pytest.fixture
+def desk(sway: SwayStack) -> Iterator[SwayDesk]:
     proc, client = start_service(sway)
     try:
         client.create("a")

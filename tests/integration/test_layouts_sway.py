@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from harness import Con, poll, walk_cons
-from harness.procs import Spawned
-from harness_extra import BusError, Client
+from harness_extra import Client
 from harness_snapshots import shape
-from harness_sway import SwayStack, SwayUser, Unavailable
+from harness_sway import SwayStack, SwayUser, running, start_service
 
 pytestmark = pytest.mark.sway
 
@@ -28,38 +27,8 @@ NAMES = ("one", "two", "three")
 
 @pytest.fixture
 def sway(tmp_path: Path) -> Iterator[SwayStack]:
-    try:
-        stack = SwayStack(SwayUser(), tmp_path)
-    except Unavailable as exc:
-        if os.environ.get("I3PROJECT_REQUIRE_INTEGRATION"):
-            pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
-        pytest.skip(f"integration prerequisite missing: sway cannot run here: {exc}")
-    yield stack
-    stack.stop()
-
-
-def start_service(sway: SwayStack) -> tuple[Spawned, Client]:
-    """The service with WAYLAND_DISPLAY, so that what it relaunches finds sway."""
-    argv = [sway.user.python, "-m", "i3project_dbus", "--verbose"]
-    env = {**sway.service_env(), "WAYLAND_DISPLAY": sway.wayland_display}
-    proc = sway.spawn("service.log", argv, env)
-
-    def ready() -> Client | None:
-        if not proc.alive():
-            raise AssertionError(f"the service exited: {proc.describe()}")
-        try:
-            client = Client(sway.address, timeout=30.0)
-        except OSError:
-            return None
-        try:
-            if client.get("Connected"):
-                return client
-        except BusError:
-            pass
-        client.close()
-        return None
-
-    return proc, poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
+    with running(lambda: SwayStack(SwayUser(), tmp_path)) as stack:
+        yield stack
 
 
 def find(tree: Con, title: str) -> Con | None:
@@ -173,7 +142,8 @@ class Scene:
 
 @pytest.fixture
 def scene(sway: SwayStack) -> Iterator[Scene]:
-    proc, client = start_service(sway)
+    # With WAYLAND_DISPLAY, so that what it relaunches finds sway.
+    proc, client = start_service(sway, launcher=True, timeout=30.0)
     try:
         yield Scene(sway, client)
     except BaseException:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from harness import I3, EventType, MsgType, Xvfb, poll, randr
 from harness.prereq import require
-from harness_sway import SwayUser, Unavailable
+from harness_sway import SwayUser, running
 from harness_sway_outputs import SwayX11Stack
 from i3project_dbus.i3.outputs import screens_from_json
 from i3project_dbus.model.outputs import Screens
@@ -36,14 +35,8 @@ def i3_two(screen: Xvfb) -> Iterator[I3]:
 
 @pytest.fixture
 def sway_x11(screen: Xvfb, tmp_path: Path) -> Iterator[SwayX11Stack]:
-    try:
-        stack = SwayX11Stack(SwayUser(), tmp_path, screen.display)
-    except Unavailable as exc:
-        if os.environ.get("I3PROJECT_REQUIRE_INTEGRATION"):
-            pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
-        pytest.skip(f"integration prerequisite missing: sway cannot run here: {exc}")
-    yield stack
-    stack.stop()
+    with running(lambda: SwayX11Stack(SwayUser(), tmp_path, screen.display)) as stack:
+        yield stack
 
 
 def i3_screens(wm: I3) -> Screens:

@@ -5,8 +5,6 @@ nothing. sway 1.7 sends no output events: the service notices from its readings.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 from harness import SCRATCHPAD, MsgType, Xvfb, poll
 from harness.prereq import require
 from harness_extra import BusError, Client
-from harness_sway import SwayUser, Unavailable, sway_windows
+from harness_sway import SwayUser, running, start_service, sway_windows
 from harness_sway_outputs import SwayX11Stack
 
 pytestmark = pytest.mark.sway
@@ -32,46 +30,16 @@ MAPPING = {"1": ["X11-1"], "2": ["X11-2", "X11-3"]}
 @pytest.fixture
 def sway(tmp_path: Path) -> Iterator[SwayX11Stack]:
     require("Xvfb")
-    with Xvfb(screen="2400x1200x24") as screen:
-        try:
-            stack = SwayX11Stack(SwayUser(), tmp_path, screen.display)
-        except Unavailable as exc:
-            if os.environ.get("I3PROJECT_REQUIRE_INTEGRATION"):
-                pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
-            pytest.skip(f"integration prerequisite missing: sway cannot run here: {exc}")
-        try:
-            yield stack
-        finally:
-            stack.stop()
-
-
-def configure(sway: SwayX11Stack, settings: Mapping[str, Any]) -> None:
-    folder = sway.config / "i3project"
-    folder.mkdir(exist_ok=True)
-    sway.user.own(folder)
-    (folder / "config.json").write_text(json.dumps(settings))
+    with (
+        Xvfb(screen="2400x1200x24") as screen,
+        running(lambda: SwayX11Stack(SwayUser(), tmp_path, screen.display)) as stack,
+    ):
+        yield stack
 
 
 def start(sway: SwayX11Stack, settings: Mapping[str, Any]) -> Client:
-    configure(sway, settings)
-    proc = sway.start_service()
-
-    def ready() -> Client | None:
-        if not proc.alive():
-            raise AssertionError(f"the service exited: {proc.describe()}")
-        try:
-            client = Client(sway.address, timeout=10.0)
-        except OSError:
-            return None
-        try:
-            if client.get("Connected"):
-                return client
-        except BusError:
-            pass
-        client.close()
-        return None
-
-    client = poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
+    sway.configure(settings)
+    _proc, client = start_service(sway)
     # Connected turns true before the start-up reassignment is done; a call that takes the
     # service's lock returns after it (else a change right now could be read as the start).
     client.call("ReassignWorkspaces", "a{sv}", {"dry_run": ("b", True)})

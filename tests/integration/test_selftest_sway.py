@@ -5,7 +5,6 @@ test windows are skipped, saying so, and the others run against sway."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -13,36 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from harness import poll
-from harness_extra import BusError, Client
-from harness_sway import SwayStack, SwayUser, Unavailable
+from harness_extra import Client
+from harness_sway import SwayStack, SwayUser, running, start_service
 
 pytestmark = pytest.mark.sway
 
 
 @pytest.fixture
 def sway(tmp_path: Path) -> Iterator[SwayStack]:
-    try:
-        stack = SwayStack(SwayUser(), tmp_path)
-    except Unavailable as exc:
-        if os.environ.get("I3PROJECT_REQUIRE_INTEGRATION"):
-            pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
-        pytest.skip(f"integration prerequisite missing: sway cannot run here: {exc}")
-    yield stack
-    stack.stop()
-
-
-def connected(sway: SwayStack) -> bool:
-    try:
-        with Client(sway.address, timeout=5.0) as client:
-            return bool(client.get("Connected"))
-    except (OSError, BusError):
-        return False
+    with running(lambda: SwayStack(SwayUser(), tmp_path)) as stack:
+        yield stack
 
 
 def test_selftest_tap_on_sway_is_accepted_by_prove(sway: SwayStack, tmp_path: Path) -> None:
-    service = sway.start_service()
-    poll(lambda: connected(sway), timeout=20.0, interval=0.05, what="the service on sway")
+    service, client = start_service(sway)
+    client.close()
     argv = [sway.user.python, "-m", "i3project_dbus.cli", "selftest", "--format", "tap",
             "--include-restart"]  # fmt: skip
     done = subprocess.run(sway.user.argv(argv, sway.service_env()), capture_output=True,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,47 +11,16 @@ from typing import Any
 import pytest
 
 from harness import SCRATCHPAD, poll
-from harness.procs import Spawned
-from harness_extra import BusError, Client
-from harness_sway import SwayStack, SwayUser, Unavailable, sway_windows
+from harness_extra import Client
+from harness_sway import SwayStack, SwayUser, running, start_service, sway_windows
 
 pytestmark = pytest.mark.sway
 
 
 @pytest.fixture
 def sway(tmp_path: Path) -> Iterator[SwayStack]:
-    try:
-        stack = SwayStack(SwayUser(), tmp_path)
-    except Unavailable as exc:
-        if os.environ.get("I3PROJECT_REQUIRE_INTEGRATION"):
-            pytest.fail(f"sway cannot run here: {exc}", pytrace=False)
-        pytest.skip(f"integration prerequisite missing: sway cannot run here: {exc}")
-    yield stack
-    stack.stop()
-
-
-def start_service(sway: SwayStack, n: int = 0) -> tuple[Spawned, Client]:
-    proc = sway.start_service(n)
-
-    def ready() -> Client | None:
-        if not proc.alive():
-            raise AssertionError(f"the service exited: {proc.describe()}")
-        try:
-            client = Client(sway.address, timeout=10.0)
-        except OSError:
-            return None
-        try:
-            if client.get("Connected"):
-                return client
-        except BusError:
-            pass
-        client.close()
-        return None
-
-    try:
-        return proc, poll(ready, timeout=20.0, interval=0.05, what="the service on sway")
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}\n{proc.describe()}") from None
+    with running(lambda: SwayStack(SwayUser(), tmp_path)) as stack:
+        yield stack
 
 
 def by_title(client: Client, title: str) -> dict[str, Any] | None:
