@@ -124,11 +124,11 @@ def build(desk: SwayDesk, scene: dict[str, Any]) -> None:
     deadline=None,
     database=None,
     # The same examples every run: random ones made sway 1.7 itself segfault about one
-    # run in four ("pixman_region32_union_rect: Invalid rectangle passed", later SIGSEGV
-    # as windows closed). With sway -d the first invalid rectangle came while this test
-    # built a scene (split h, then a window, again and again: each nesting halves the
-    # width), before the service sent anything for it (docs/reliability.md).
-    # I3PROJECT_LAYOUT_SWAY_RANDOM=1 explores anew.
+    # run in four, as an example's windows closed. sway -d logs its "Invalid rectangle"
+    # (pixman) in every run, passing ones too, first as new windows map while a scene
+    # is built, before the service sends anything for it; which state turns that into
+    # a segfault is not known (docs/reliability.md). I3PROJECT_LAYOUT_SWAY_RANDOM=1
+    # explores anew.
     derandomize=not os.environ.get("I3PROJECT_LAYOUT_SWAY_RANDOM"),
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
