@@ -134,6 +134,21 @@ def test_event_containers_of_floating_windows() -> None:
     assert (w.id, w.workspace, w.floating, w.rect) == (11, "3", True, (1, 2, 30, 40))
 
 
+def test_an_event_about_a_unit_is_about_no_window_in_it() -> None:
+    # A split container the service moved to the scratchpad: its wrapper's scratchpad state
+    # and geometry are the unit's. Read as the first window's, that window was taken for a
+    # scratchpad window of the user's, and its workspace never again left as one unit.
+    from i3project_dbus.i3.events import window_event
+
+    a = _con(21, window=121, floating="auto_off", name="a")
+    split = {"id": 20, "type": "con", "layout": "splith", "nodes": [a, _con(22, window=122)]}
+    wrapper = {"id": 10, "type": "floating_con", "scratchpad_state": "fresh", "nodes": [split],
+               "rect": {"x": 1, "y": 2, "width": 30, "height": 40}}  # fmt: skip
+    for container in (wrapper, split):
+        event = window_event("move", container)
+        assert (event.con_id, event.window) == (container["id"], None)
+
+
 def test_every_command_names_its_window_by_a_mark_too() -> None:
     # i3 reuses a closed container's id at once: an id alone could move another window.
     mark = assignment_mark("a", "7.2")

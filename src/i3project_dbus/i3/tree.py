@@ -18,14 +18,17 @@ def is_window(node: Node) -> bool:
 
 
 def find_window_node(node: Node) -> Node | None:
-    """The window in an event's container: i3 sends the floating wrapper, not the
-    window, in the move events of floating windows."""
+    """The window an event is about: the container itself, or (i3, in the move events of
+    floating windows) the one window inside a floating wrapper. A split container's event
+    is about no one window, even one with windows inside: a unit the service moved to the
+    scratchpad comes as a floating wrapper round a split container, and its scratchpad
+    state and geometry belong to the unit, not to the first window in it."""
     if is_window(node):
         return node
-    for child in [*(node.get("nodes") or ()), *(node.get("floating_nodes") or ())]:
-        found = find_window_node(child)
-        if found is not None:
-            return found
+    if node.get("type") == "floating_con":
+        children = node.get("nodes") or ()
+        if len(children) == 1 and is_window(children[0]):
+            return children[0]
     return None
 
 
