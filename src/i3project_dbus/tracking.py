@@ -132,8 +132,10 @@ class Tracker:
         """Apply a window event to the model; return the event log's details."""
         shown = event.window
         if shown is None:
-            # A container without a window moved: only a tree read tells where they are.
-            if event.change == "move":
+            # A container that is no window moved: only a tree read tells where its windows
+            # are, unless they are all ours (a unit a switch moves, recorded by the switch).
+            ours = bool(event.inside) and self._own.issuperset(event.inside)
+            if event.change == "move" and not ours:
                 self.mark_dirty()
             return {"con_id": event.con_id}
         con_id = shown.id

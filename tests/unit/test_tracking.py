@@ -158,6 +158,23 @@ async def test_our_own_moves_are_not_news_until_the_barrier_is_back(tracked: Tra
     assert await tracked.tracker.settle(), "after the barrier, a move is the user's"
 
 
+async def test_a_unit_of_our_own_moving_is_not_news_and_a_users_container_is(
+    tracked: Tracked,
+) -> None:
+    # A split container the switch moves whole comes as a container event holding its
+    # windows: all of them ours, the model already says where they went.
+    async with tracked.tracker.moving([1, 2]):
+        tracked.state.update_window(1, workspace="5")
+    tracked.send(WindowEvent("move", 40, None, inside=(1, 2)))
+    assert not await tracked.tracker.settle(), "the unit's windows are all ours"
+    tracked.send(WindowEvent("move", 41, None, inside=(1, 2)))
+    assert await tracked.tracker.settle(), "after the barrier, the user's move"
+    async with tracked.tracker.moving([1]):
+        pass
+    tracked.send(WindowEvent("move", 42, None, inside=(1, 2)))
+    assert await tracked.tracker.settle(), "window 2 is not ours"
+
+
 async def test_a_failed_command_sends_no_barrier_and_the_tree_is_read(tracked: Tracked) -> None:
     with pytest.raises(I3CommandFailed):
         async with tracked.tracker.moving([1]):

@@ -15,7 +15,15 @@ from ..model.wmevents import (
     WorkspaceEvent,
 )
 from .ipc import EventType
-from .tree import Node, Place, find_window_node, rect_of, scratchpad_state, window_from_event
+from .tree import (
+    Node,
+    Place,
+    find_window_node,
+    rect_of,
+    scratchpad_state,
+    window_from_event,
+    window_nodes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +69,8 @@ def window_event(change: str, container: Node) -> WindowEvent:
     the floating wrapper around it, or a split container that holds no window at all."""
     node = find_window_node(container)
     if node is None:
-        return WindowEvent(change, int(container.get("id") or 0), None)
+        inside = tuple(int(n["id"]) for n in window_nodes(container))
+        return WindowEvent(change, int(container.get("id") or 0), None, inside=inside)
     wrapper = container is not node and container.get("type") == "floating_con"
     floating_rect = rect_of(container) if wrapper else None
     # i3 keeps a scratchpad window's state on its wrapper (sway: on the window itself).

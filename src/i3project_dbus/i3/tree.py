@@ -26,10 +26,19 @@ def find_window_node(node: Node) -> Node | None:
     if is_window(node):
         return node
     if node.get("type") == "floating_con":
-        children = node.get("nodes") or ()
+        children: list[Node] = node.get("nodes") or []
         if len(children) == 1 and is_window(children[0]):
             return children[0]
     return None
+
+
+def window_nodes(node: Node) -> Iterator[Node]:
+    """Every window in a container, itself included."""
+    if is_window(node):
+        yield node
+        return
+    for child in [*(node.get("nodes") or ()), *(node.get("floating_nodes") or ())]:
+        yield from window_nodes(child)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,12 +23,14 @@ class WindowEvent:
     change: str
     # The window's container id; the event's own container id when it holds no window.
     con_id: int
-    # The window as the event shows it; None when the container holds no window (a split
-    # container the user moved: only a tree read can tell where its windows are now).
+    # The window as the event shows it; None when the container is no window (a split
+    # container moved: only a tree read can tell where its windows are now).
     window: Window | None
     # The geometry of the floating wrapper, when the event sent the wrapper (i3 does for
     # floating windows); ``window.rect`` equals it then. None: the event tells no geometry.
     floating_rect: Rect | None = None
+    # For a container that is no window: the container ids of the windows inside it.
+    inside: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
