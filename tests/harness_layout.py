@@ -3,7 +3,7 @@ and the shape of a workspace's tiling tree as the tests compare it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from harness import SCRATCHPAD, Con, poll, walk_cons
 from harness_extra import WINDOW_IFACE, BusError, Client
+from i3project_dbus.model.layout import Forest, Node
+from i3project_dbus.model.layout import Layout as Tiling
 
 STAGING = "i3project-staging"
 TOLERANCE = 0.01  # how far a percent may be from where it was
@@ -89,9 +91,25 @@ def layout(tree: Con) -> Layout:
             continue
         name = str(con["name"])
         out.shapes[name] = shape(con)
-        out.flat[name] = shape(con, collapse=True)
-        out.percents[name] = dict(shares(con))
+        top = inner_top(con)
+        out.flat[name] = shape(top, collapse=True)
+        out.percents[name] = dict(shares(top))
     return out
+
+
+def inner_top(workspace: Con) -> Con:
+    """What a workspace's tiling is judged by: the workspace, or its only child when that
+    is a split container of several. A workspace shows its one child at its full size
+    whatever the workspace's own layout, so the two draw the same tiles. A workspace
+    that left whole comes back in such a container (the one that wrapped it) and keeps
+    it (see model/units.py)."""
+    kids = workspace.get("nodes") or ()
+    if len(kids) == 1:
+        only = kids[0]
+        split = not is_window(only) and only.get("layout") in ("splith", "splitv")
+        if split and len(only.get("nodes") or ()) > 1:
+            return only
+    return workspace
 
 
 def window_con(tree: Con, title: str) -> Con | None:
@@ -139,3 +157,34 @@ def scenes(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     return {"windows": windows, "ops": ops}
+
+
+# sway squashes redundant split pairs on directional moves; the sway property test keeps
+# to scenes that have none (see test_layout_sway.sway_keeps).
+def _redundant(node: Node, parent: Tiling, away: Set[int]) -> bool:
+    kids = [c for c in node.children if c.con_id not in away]
+    if not node.window and node.layout.split and len(kids) == 1:
+        child = kids[0]
+        if not child.window and child.layout.split:
+            own, inner = node.layout.horizontal, child.layout.horizontal
+            if own != inner and inner == parent.horizontal:
+                return True
+    return any(_redundant(c, node.layout, away) for c in kids if not c.window)
+
+
+def flatten_safe(
+    forest: Forest, away: Set[int] = frozenset(), arriving: Iterable[Node] = ()
+) -> bool:
+    """No split container is a redundant pair with its only child, once the containers
+    in ``away`` are gone and those ``arriving`` are in. i3 merges such pairs anywhere in
+    the tree after every directional move (tree_flatten); where there is none, such a
+    move changes nothing but the container it moves. Where an arriving subtree lands is
+    not known here, so its root counts as redundant under either orientation."""
+    for ws in forest.workspaces:
+        for child in ws.children:
+            if child.con_id not in away and _redundant(child, ws.layout, away):
+                return False
+    for root in arriving:
+        if any(_redundant(root, layout, away) for layout in (Tiling.SPLITH, Tiling.SPLITV)):
+            return False
+    return True

@@ -42,8 +42,7 @@ async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool 
     if ls.wrap:
         await port.wrap(ls.wrap)
         forest = await port.layout()
-        wrapped = {ws.name for ws in ls.wrap}
-        ls = plan_layout_switch(forest, plan, state.windows, sway=sway, wrapped=wrapped)
+        ls = plan_layout_switch(forest, plan, state.windows, sway=sway, wrapped=True)
     if ls.empty:
         return Outcome()
     if not restore_focus:

@@ -16,10 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from harness import SCRATCHPAD, poll
 from harness_extra import Client
-from harness_layout import assign, layout, scenes, window_con
+from harness_layout import assign, flatten_safe, layout, scenes, window_con
 from harness_sway import SwayStack, SwayUser, running, start_service
 from i3project_dbus.i3.layout import forest
-from i3project_dbus.model.layout import flatten_safe
 from i3project_dbus.model.units import plan_units
 
 pytestmark = pytest.mark.sway

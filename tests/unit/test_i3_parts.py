@@ -146,20 +146,24 @@ def test_an_event_about_a_unit_is_about_no_window_in_it() -> None:
                "rect": {"x": 1, "y": 2, "width": 30, "height": 40}}  # fmt: skip
     for container in (wrapper, split):
         event = window_event("move", container)
-        assert (event.con_id, event.window) == (container["id"], None)
+        assert (event.con_id, event.window, event.inside) == (container["id"], None, (21, 22))
 
 
-def test_every_command_names_its_window_by_a_mark_too() -> None:
+def test_every_command_names_its_window_by_its_x11_id_or_a_mark() -> None:
     # i3 reuses a closed container's id at once: an id alone could move another window.
+    # An X11 id goes first (a number for i3 to compare, where a mark is a regex it runs
+    # against every container); a Wayland window on sway has none: its mark then.
     mark = assignment_mark("a", "7.2")
     w = Window(7, workspace="1", marks=(mark,), x11_id=0x600001)
     plan = plan_switch([w], "b")
+    assert commands.switch(plan).startswith(f"[id={0x600001}] ")
+    native = Window(7, workspace="1", marks=(mark,))
     # The dot in a character class, not escaped: sway keeps a quoted criterion's backslashes.
-    assert commands.switch(plan).startswith('[con_mark="^project:a:7[.]2$"] ')
-    fresh = Window(8, x11_id=0x600002)
-    assert commands.mark(fresh, "project:a:8").startswith(f"[id={0x600002}] ")
-    assert commands.mark(Window(9), "project:a:9").startswith("[con_id=9] ")  # sway, no mark
+    assert commands.switch(plan_switch([native], "b")).startswith('[con_mark="^project:a:7[.]2$"] ')
+    assert commands.unmark(native, mark).startswith('[con_mark="^project:a:7[.]2$"] ')
+    # An unmark names the window by the mark it drops: gone already, nothing to do.
     assert commands.unmark(w, mark).startswith('[con_mark="^project:a:7[.]2$"] ')
+    assert commands.mark(Window(9), "project:a:9").startswith("[con_id=9] ")  # sway, no mark
 
 
 def test_a_window_without_assignment_is_named_without_a_huge_regex() -> None:

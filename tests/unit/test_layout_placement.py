@@ -8,6 +8,7 @@ from i3project_dbus.model.layout import Forest, Layout, Node, Workspace
 from i3project_dbus.model.marks import Anchor, Slot
 from i3project_dbus.model.placement import Returning, plan_return
 from i3project_dbus.model.steps import (
+    Arrive,
     Focus,
     MarkNode,
     MoveToMark,
@@ -28,7 +29,7 @@ def test_a_unit_goes_after_its_left_neighbour_a_window_by_its_mark() -> None:
     unit = win(5, "project:a:5", "_i3p_restore:5:0,i=1,p=3000,o=h:1")
     back = Returning(unit, "1", Slot(1, 3000, "h"), ((unit, unit.marks[1]),))
     steps = plan_return(Forest((ws,)), [back], [], sway=False).steps
-    assert steps[:2] == [Stage(unit), MoveToMark(unit, "project:g:2")]
+    assert steps[:2] == [Arrive(unit, "1"), MoveToMark(unit, "project:g:2")]
     assert Unmark(unit, unit.marks[1]) in steps
 
 
@@ -40,7 +41,7 @@ def test_a_first_unit_after_a_split_sibling_focuses_it_and_swaps() -> None:
         Forest((ws,)), [Returning(unit, "1", Slot(0, 3000, "h"))], [], sway=False
     )
     kinds = [type(s).__name__ for s in placement.steps]
-    assert kinds[:5] == ["Stage", "MarkNode", "Focus", "MoveToMark", "Swap"]
+    assert kinds[:5] == ["Arrive", "MarkNode", "Focus", "MoveToMark", "Swap"]
     assert placement.steps[1] == MarkNode(ws, "_i3p_at:1")
     assert placement.steps[2] == Focus(split) and placement.steps[4] == Swap(unit, split)
     assert placement.used_focus
@@ -54,7 +55,11 @@ def test_a_unit_whose_parent_is_gone_lands_on_its_workspace_and_is_reported() ->
     lost = Returning(unit, "1", Slot(2, 3000, "v", Anchor(77, True, 1)))
     placement = plan_return(Forest((ws,)), [lost], [], sway=False)
     assert placement.gone == [lost]
-    assert ToWorkspace(unit, "1") in placement.steps
+    # Onto an empty workspace, straight from the scratchpad: no staging on i3.
+    assert placement.steps[0] == Arrive(unit, "1")
+    assert not any(isinstance(s, Stage) for s in placement.steps)
+    assert "ToWorkspace" in [type(s).__name__ for s in plan_return(
+        Forest((ws,)), [lost], [], sway=True).steps]  # fmt: skip
 
 
 def test_sway_appends_to_the_parent_and_swaps_leftwards() -> None:

@@ -69,7 +69,6 @@ slots = st.builds(
     percent=st.integers(1, PERCENT_SCALE),
     layout=st.sampled_from("hvts"),
     anchor=st.none() | st.builds(Anchor, st.integers(1, 2**32), st.booleans(), st.integers(1, 9)),
-    wrapper=st.booleans(),
     fullscreen=st.booleans(),
     focused=st.booleans(),
 )

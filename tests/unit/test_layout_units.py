@@ -7,7 +7,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from i3project_dbus.model.layout import Forest, Layout, Node, Workspace, flatten_safe, locate
+from harness_layout import flatten_safe
+from i3project_dbus.model.layout import Forest, Layout, Node, Workspace, locate
 from i3project_dbus.model.marks import PERCENT_SCALE, assignment_mark, parse_restore
 from i3project_dbus.model.units import is_pure, plan_units, unit_marks
 from i3project_dbus.model.window import Window
@@ -103,11 +104,18 @@ def test_a_workspace_that_leaves_whole_is_wrapped_once_then_leaves_as_one() -> N
     on_sway = plan_units((ws,), {2, 3}, can_wrap=False)
     assert [u.root for u in on_sway.units] == [a, b]
     wrapper = Node(9, Layout.SPLITV, 1.0, children=(a, b))
-    again = plan_units(
-        (Workspace("1", 1, Layout.SPLITV, (wrapper,)),), {2, 3}, can_wrap=True, wrapped={"1"}
-    )
+    # Wrapped, and on every later switch (the wrapper came back with it and stayed):
+    # one unit, at the top of its workspace, with nothing left to wrap.
+    again = plan_units((Workspace("1", 1, Layout.SPLITV, (wrapper,)),), {2, 3}, can_wrap=True)
+    assert again.wrap == ()
     assert [u.root for u in again.units] == [wrapper]
-    assert again.units[0].slot.wrapper and again.units[0].slot.index == 0
+    assert again.units[0].slot.index == 0 and again.units[0].slot.anchor is None
+
+
+def test_a_mark_of_an_earlier_version_that_asked_to_dissolve_a_wrapper_still_reads() -> None:
+    restore = parse_restore("_i3p_restore:t1:0,i=0,p=10000,o=h,w=1,f=1:3")
+    assert restore is not None and restore.slot is not None
+    assert (restore.slot.index, restore.slot.focused, restore.workspace) == (0, True, "3")
 
 
 def test_every_window_of_a_unit_carries_the_unit_and_only_one_the_focus() -> None:

@@ -195,7 +195,7 @@ def test_the_measured_case_as_commands() -> None:
         *(Untag(m[i]) for i in range(4)),
     ]
     payload = restore_commands.placement(steps).split("; ")
-    assert payload[0] == '[con_mark="^project:a:t0$"] mark --add "_i3p_place:1"'
+    assert payload[0] == '[id=1000] mark --add "_i3p_place:1"'
     assert payload[3] == (
         '[con_mark="^_i3p_place:1$"] move container to workspace "i3project-staging", '
         "floating disable"
@@ -262,8 +262,7 @@ def test_sizes_are_planned_from_the_tree_read_after_the_build() -> None:
     resizes = restored_sizes({"2": tree}, windows, Forest((ws,)))
     assert resizes == [Resize(leaf(0, 0.5), "right", -200), Resize(leaf(1, 0.5), "down", -200)]
     assert restore_commands.sizes(resizes) == (
-        '[con_mark="^project:a:t0$"] resize shrink right 200 px; '
-        '[con_mark="^project:a:t1$"] resize shrink down 200 px'
+        "[id=1000] resize shrink right 200 px; [id=1001] resize shrink down 200 px"
     )
     # the split as the first child: named by its container id
     flipped = Split(
@@ -306,7 +305,7 @@ def test_floating_windows_drawn_at_another_size_are_placed_again() -> None:
     again = floating_again(placing, capture)
     assert again == [(windows[0], placed[0])]  # 2 px off is close enough
     assert restore_commands.floating_again(again) == (
-        '[con_mark="^project:a:t0$"] resize set 400 px 300 px, move position 100 px 120 px, '
+        "[id=1000] resize set 400 px 300 px, move position 100 px 120 px, "
         'move container to workspace "3"'
     )
     centred = [(windows[1], placed[1])]

@@ -78,7 +78,7 @@ def test_recovery_marks_come_back_and_inactive_windows_hide_where_they_were() ->
     assert hide.mark == restore_mark("c", True, "3", (1, 2, 30, 40))  # not workspace 1
     payload = commands.join([*(commands.mark(w, m) for w, m in marks), commands.switch(plan)])
     assert payload.startswith('[id=11] mark --add "project:a:b"; [id=22] mark --add "project:b:c"')
-    assert '[con_mark="^project:b:c$"] mark --add "_i3p_restore:c:1,1,2,30,40:3"' in payload
+    assert '[id=22] mark --add "_i3p_restore:c:1,1,2,30,40:3"' in payload
 
 
 def test_recovery_snapshot_takes_last_where_it_agrees_with_the_record() -> None:

@@ -9,9 +9,13 @@ can leave its id to a container made by the same payload (hiding a window create
 floating wrapper), and a command meant for the closed window then moves another one:
 seen in tests, a hidden window brought back into the wrong project. Adding criteria
 does not help, since i3 skips mark and window criteria for a container that has no
-marks and no window, like that wrapper. So a command names its window by a mark only
-that window carries, or by its X11 window id, both of which match nothing once the
-window is gone; the container id is the last resort, for a sway window with no mark.
+marks and no window, like that wrapper. So a command names its window by its X11 window
+id, or (a Wayland window on sway) by a mark only that window carries, both of which
+match nothing once the window is gone; the container id is the last resort, for a
+sway window with no mark. The X11 id goes first because it is cheap for i3: a mark
+criterion is a regular expression that i3 runs against every container's marks, and
+200 of them (a switch of 100 windows marks each on the way out and unmarks it on the
+way back) took 55 ms of a 95 ms payload with 400 windows managed; by X11 id, none.
 """
 
 from __future__ import annotations
@@ -62,14 +66,16 @@ MAX_MARK_CRITERION = 1024
 
 
 def identity_mark(window: Window) -> str | None:
-    """A mark that names this window alone: its assignment (short by construction), else
-    a restore mark if short enough, else None (the X11 id or container id then)."""
+    """For a window without an X11 id, a mark that names it alone: its assignment (short
+    by construction), else a restore mark if short enough; else None (the X11 id, or
+    the container id, then)."""
+    if window.x11_id:
+        return None
     for mark in window.assignment_marks:
         return mark
-    if not window.x11_id:
-        for mark in window.restore_marks:
-            if len(mark) <= MAX_MARK_CRITERION:
-                return mark
+    for mark in window.restore_marks:
+        if len(mark) <= MAX_MARK_CRITERION:
+            return mark
     return None
 
 

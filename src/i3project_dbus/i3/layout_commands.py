@@ -16,8 +16,8 @@ from ..model.layout_switch import LayoutSwitch
 from ..model.marks import ASSIGN_PREFIX
 from ..model.sizing import Resize, plan_sizes
 from ..model.steps import (
+    Arrive,
     DropMark,
-    Exit,
     Focus,
     Fullscreen,
     MarkNode,
@@ -50,14 +50,14 @@ def by_mark(mark: str) -> str:
 
 
 def criteria(node: Node | Workspace) -> str:
-    """Criteria for one container: a window by its assignment mark or X11 id, anything
-    else by its container id."""
+    """Criteria for one container: a window by its X11 id or its assignment mark (see
+    commands.py for the order), anything else by its container id."""
     if isinstance(node, Node) and node.window:
+        if node.x11:
+            return f"[id={int(node.x11)}]"
         mark = next((m for m in node.marks if m.startswith(ASSIGN_PREFIX)), None)
         if mark is not None and len(mark) <= MAX_MARK_CRITERION:
             return by_mark(mark)
-        if node.x11:
-            return f"[id={int(node.x11)}]"
     return f"[con_id={int(node.con_id)}]"
 
 
@@ -73,6 +73,10 @@ def step(item: Step) -> str:
         case Stage(node):
             workspace = quote(STAGING_WORKSPACE)
             return f"{criteria(node)} move container to workspace {workspace}, floating disable"
+        case Arrive(node, workspace):
+            return (
+                f"{criteria(node)} move container to workspace {quote(workspace)}, floating disable"
+            )
         case ToWorkspace(node, workspace):
             return f"{criteria(node)} move container to workspace {quote(workspace)}"
         case MarkNode(node, mark):
@@ -87,8 +91,6 @@ def step(item: Step) -> str:
             return f"{criteria(node)} swap container with {_swap_target(other)}"
         case Orient(node, layout):
             return f"{criteria(node)} split {'h' if layout.horizontal else 'v'}"
-        case Exit(node, direction):
-            return f"{criteria(node)} move {direction}"
         case Fullscreen(node):
             return f"{criteria(node)} fullscreen enable"
         case Unmark(node, mark):
@@ -156,7 +158,7 @@ def payload(ls: LayoutSwitch, forest: Forest) -> str:
 
 def sizes(ls: LayoutSwitch, forest: Forest) -> str:
     """After the switch, from a fresh tree: the resizes that give returned units their
-    share of their parent (and a dissolved wrapper's children theirs)."""
+    share of their parent."""
     where = locate(forest)
     wanted: dict[int | str, dict[int, int]] = {}
     for target in ls.placement.targets:

@@ -6,7 +6,7 @@ with it. Only what a switch needs is kept: nesting, order, layouts, sizes, focus
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -120,32 +120,3 @@ def locate(forest: Forest) -> dict[int, Located]:
         for child in ws.children:
             visit(child, (ws,))
     return found
-
-
-def _redundant(node: Node, parent: Layout, away: Set[int]) -> bool:
-    kids = [c for c in node.children if c.con_id not in away]
-    if not node.window and node.layout.split and len(kids) == 1:
-        child = kids[0]
-        if not child.window and child.layout.split:
-            own, inner = node.layout.horizontal, child.layout.horizontal
-            if own != inner and inner == parent.horizontal:
-                return True
-    return any(_redundant(c, node.layout, away) for c in kids if not c.window)
-
-
-def flatten_safe(
-    forest: Forest, away: Set[int] = frozenset(), arriving: Iterable[Node] = ()
-) -> bool:
-    """No split container is a redundant pair with its only child, once the containers
-    in ``away`` are gone and those ``arriving`` are in. i3 merges such pairs anywhere in
-    the tree after every directional move (tree_flatten); where there is none, such a
-    move changes nothing but the container it moves. Where an arriving subtree lands is
-    not known here, so its root counts as redundant under either orientation."""
-    for ws in forest.workspaces:
-        for child in ws.children:
-            if child.con_id not in away and _redundant(child, ws.layout, away):
-                return False
-    for root in arriving:
-        if any(_redundant(root, layout, away) for layout in (Layout.SPLITH, Layout.SPLITV)):
-            return False
-    return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
-from .layout import Forest, Hidden, Node, Workspace, flatten_safe
+from .layout import Forest, Hidden, Node, Workspace
 from .marks import parse_restore
 from .placement import Placement, Returning, plan_return
 from .switch import SwitchPlan
@@ -87,12 +87,12 @@ def plan_layout_switch(
     windows: Mapping[int, Window],
     *,
     sway: bool,
-    wrapped: Set[str] | None = None,
+    wrapped: bool = False,
 ) -> LayoutSwitch:
     """The switch ``plan`` with tiled windows moved by units.
 
     On i3 a first call may return only ``wrap``: those workspaces are wrapped, the tree
-    read again, and this called again with ``wrapped`` naming them.
+    read again, and this called again with ``wrapped`` (nothing is wrapped twice).
     """
     peeked = {n.con_id: h.root for h in forest.hidden if h.shown for n in h.root.windows()}
     leaving = {
@@ -100,9 +100,7 @@ def plan_layout_switch(
         for h in plan.hide
         if not h.window.floating and not h.window.scratchpad_window and h.window.id not in peeked
     }
-    units = plan_units(
-        forest.workspaces, leaving, can_wrap=not sway and wrapped is None, wrapped=wrapped or set()
-    )
+    units = plan_units(forest.workspaces, leaving, can_wrap=not (sway or wrapped))
     if units.wrap:
         return LayoutSwitch(plan.target, sway, wrap=units.wrap)
     leaves = tuple(Leaving(u, tuple(unit_marks(u, windows, forest.focused))) for u in units.units)
@@ -128,9 +126,7 @@ def plan_layout_switch(
         tuple(s for s in plan.show if s.window.id not in covered),
     )
     away = [lv.unit.root for lv in leaves]
-    inside = {n.con_id for root in away for n in root.walk()}
-    safe = sway or flatten_safe(forest, inside, (r.root for r in back))
-    placement = plan_return(forest, back, away, sway=sway, flatten_safe=safe)
+    placement = plan_return(forest, back, away, sway=sway)
     return LayoutSwitch(
         plan.target,
         sway,

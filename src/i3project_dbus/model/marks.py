@@ -12,8 +12,9 @@ from the first. So every mark carries a per-window token.
 - A tiled window hidden inside a unit (a subtree that moved as one, see model/units.py)
   has F = ``0,KEY=VALUE,...``: where the unit sat (``i`` index among its siblings, ``p``
   its size in 1/10000 of its parent, ``o`` the parent's layout h/v/t/s, ``a`` the parent
-  as a window in it and a height, ``w=1`` a wrapper the service made around a whole
-  workspace, ``s=1`` fullscreen, ``f=1`` this window had the focus). Every window of the
+  as a window in it and a height, ``s=1`` fullscreen, ``f=1`` this window had the
+  focus; ``w=1``, written by earlier versions for a wrapper to take apart, is read and
+  ignored: wrappers stay). Every window of the
   unit carries it: i3 forgets marks on containers across a restart, not on windows, and
   any window left in the unit leads back to it. Plain ``0`` is the older per-window form.
 
@@ -55,7 +56,6 @@ class Slot:
     percent: int  # its share of the parent, in 1/PERCENT_SCALE
     layout: str  # the parent's layout letter: h, v, t (tabbed) or s (stacked)
     anchor: Anchor | None = None  # None: the parent is the workspace
-    wrapper: bool = False  # made by the service around a whole workspace: dissolve on return
     fullscreen: bool = False  # the unit itself was fullscreen
     focused: bool = False  # this window had the focus when its unit left
 
@@ -98,9 +98,7 @@ def _slot_items(slot: Slot) -> str:
     if slot.anchor is not None:
         kind = "x" if slot.anchor.x11 else "c"
         items.append(f"a={kind}{slot.anchor.window}.{slot.anchor.height}")
-    items += [f"{key}=1" for key, on in (("w", slot.wrapper), ("s", slot.fullscreen)) if on]
-    if slot.focused:
-        items.append("f=1")
+    items += [f"{key}=1" for key, on in (("s", slot.fullscreen), ("f", slot.focused)) if on]
     return ",".join(items)
 
 
@@ -128,8 +126,8 @@ def _parse_slot(items: list[str]) -> Slot | None:
         return None
     if "a" in values and anchor is None:
         return None
-    flag = {k: values.get(k) == "1" for k in ("w", "s", "f")}
-    return Slot(index, percent, layout, anchor, flag["w"], flag["s"], flag["f"])
+    flag = {k: values.get(k) == "1" for k in ("s", "f")}
+    return Slot(index, percent, layout, anchor, flag["s"], flag["f"])
 
 
 def _parse_flags(flags: str) -> tuple[bool, Rect | None, Slot | None] | None:

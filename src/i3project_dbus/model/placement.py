@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from .layout import Forest, Layout, Located, Node, locate
 from .marks import ASSIGN_PREFIX, Slot, parse_restore
 from .steps import (
+    Arrive,
     DropMark,
-    Exit,
     Focus,
     Fullscreen,
     MarkNode,
@@ -32,7 +32,6 @@ from .steps import (
     ToWorkspace,
     Unmark,
 )
-from .units import share
 
 # Prefix of the service's short-lived marks, set and dropped within one command payload.
 TEMP_MARK = "_i3p_at:"
@@ -103,11 +102,10 @@ def _mark_of(node: Node) -> str:
 class _Builder:
     """Writes the steps while keeping each parent's list of children as i3 will have it."""
 
-    def __init__(self, forest: Forest, away: set[int], *, sway: bool, flatten_safe: bool) -> None:
-        # The tree read before the payload; sway or i3; whether tree_flatten is harmless.
+    def __init__(self, forest: Forest, away: set[int], *, sway: bool) -> None:
+        # The tree read before the payload, and whether it is sway's.
         self.forest = forest
         self.sway = sway
-        self.flatten_safe = flatten_safe
         # Roots of the units that leave earlier in the same payload.
         self.away = away
         # What is being written.
@@ -161,8 +159,17 @@ class _Builder:
             index += self.spread.get(ws, 0)  # a dissolved first unit counts its children
         index = min(index, len(siblings))
         steps = self.out.steps
+        if self.sway:
+            steps.append(Stage(node))
+        else:
+            # Straight from the scratchpad onto its workspace, tiled beside whatever has
+            # the focus there, and then into place. Through the staging workspace it cost
+            # i3 a second move of the whole unit, and a workspace made and closed again
+            # for every unit (a workspace closes when its last window leaves).
+            steps.append(Arrive(node, ws))
         if not siblings:
-            steps.append(ToWorkspace(node, ws))
+            if self.sway:
+                steps.append(ToWorkspace(node, ws))
             self.made.setdefault(ws, node)
             if self.sway and node.children:
                 # sway dissolves a split container moved onto an empty workspace into it
@@ -219,34 +226,6 @@ class _Builder:
             at += step
         return True
 
-    def dissolve(self, r: Returning) -> bool:
-        """A wrapper round a whole workspace, back alone on it: its children become the
-        workspace's own again, in order, and the workspace takes the wrapper's layout.
-        A directional move out of the wrapper is cheap, but i3 flattens redundant split
-        pairs anywhere after one (tree_flatten); where that would change something, and
-        after a split child, the child is moved by focus and a mark instead."""
-        wrapper, steps = r.root, self.out.steps
-        kids = wrapper.children
-        if len(kids) < 2 or not wrapper.layout.split:
-            return False
-        steps.append(Orient(wrapper, wrapper.layout))
-        toward_start = "left" if wrapper.layout.horizontal else "up"
-        mark = ""
-        for i, kid in enumerate(kids):
-            before = kids[i - 1] if i else None
-            if self.flatten_safe and (before is None or before.window):
-                steps.append(Exit(kid, toward_start))
-                continue
-            if not mark:
-                mark = self.temp()
-                steps.append(MarkParentOf(wrapper, mark))
-            steps += [Focus(before or wrapper), MoveToMark(kid, mark)]
-            self.out.used_focus = True
-        self.children[r.workspace] = list(kids)
-        shares = {k.con_id: share(k.percent, len(kids)) for k in kids}
-        self.out.targets.append(Target(0, r.workspace, shares))
-        return True
-
 
 def plan_return(
     forest: Forest,
@@ -254,7 +233,6 @@ def plan_return(
     away: Iterable[Node],
     *,
     sway: bool,
-    flatten_safe: bool = True,
 ) -> Placement:
     """Steps that bring every unit back into its parent at its index.
 
@@ -266,7 +244,7 @@ def plan_return(
     roots = list(away)
     inside = {n.con_id for root in roots for n in root.walk()}
     where = locate(forest)
-    build = _Builder(forest, {r.con_id for r in roots}, sway=sway, flatten_safe=flatten_safe)
+    build = _Builder(forest, {r.con_id for r in roots}, sway=sway)
     groups: dict[object, list[tuple[Returning, Node | None]]] = defaultdict(list)
     for r in returning:
         parent = _parent_of(r, where, inside)
@@ -283,17 +261,19 @@ def plan_return(
         group.sort(key=lambda rp: (rp[0] in build.out.gone, rp[0].slot.index))
         for r, parent in group:
             lost = r in build.out.gone
-            build.out.steps.append(Stage(r.root))
             index = LAST if lost else r.slot.index
-            build.insert(r.root, parent, r.workspace, index, "" if lost else r.slot.layout)
+            home = build.out.landing[r.root.con_id]
+            build.insert(r.root, parent, home, index, "" if lost else r.slot.layout)
             alone = parent is None and len(build.siblings(None, r.workspace)) == 1
-            # On i3 an only child fills its parent: no size to set, no tree to read for it.
-            # sway dissolves a split unit moved onto an empty workspace into it, leaving
-            # the children's shares as they were, summing to anything: the size step
-            # evens them out, and without it sway 1.7 segfaulted in the round-trip
-            # property test ("pixman_region32_union_rect: Invalid rectangle").
+            # On i3 an only child fills its parent: no size to set, no tree to read for it
+            # (a workspace that left whole comes back so, in the container that wrapped
+            # it, and keeps it: see model/units.py). sway dissolves a split unit moved
+            # onto an empty workspace into it, leaving the children's shares as they
+            # were, summing to anything: the size step evens them out, and without it
+            # sway 1.7 segfaulted in the round-trip property test
+            # ("pixman_region32_union_rect: Invalid rectangle").
             skip = alone and not sway
-            if not (r.slot.wrapper and alone and build.dissolve(r)) and not (lost or skip):
+            if not (lost or skip):
                 key = parent.con_id if parent is not None else 0
                 build.out.targets.append(Target(key, r.workspace, {r.root.con_id: r.slot.percent}))
             if r.slot.fullscreen:

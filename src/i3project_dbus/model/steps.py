@@ -9,6 +9,14 @@ from .layout import Layout, Node, Workspace
 
 
 @dataclass(frozen=True, slots=True)
+class Arrive:
+    """From the scratchpad onto ``workspace``, which has no tiled child, tiled there."""
+
+    node: Node
+    workspace: str
+
+
+@dataclass(frozen=True, slots=True)
 class Stage:
     """Out of the scratchpad, tiled on the unseen staging workspace."""
 
@@ -61,14 +69,6 @@ class Orient:
 
 
 @dataclass(frozen=True, slots=True)
-class Exit:
-    """A directional move: out of the container ``node`` is in, past its edge."""
-
-    node: Node
-    direction: str  # left, right, up, down
-
-
-@dataclass(frozen=True, slots=True)
 class Fullscreen:
     node: Node
 
@@ -85,7 +85,8 @@ class DropMark:
 
 
 Step = (
-    Stage
+    Arrive
+    | Stage
     | ToWorkspace
     | MarkNode
     | MarkParentOf
@@ -93,7 +94,6 @@ Step = (
     | MoveToMark
     | Swap
     | Orient
-    | Exit
     | Fullscreen
     | Unmark
     | DropMark

@@ -85,19 +85,17 @@ def _units_under(
             yield from _units_under(child, ws, leaving, None)
 
 
-def plan_units(
-    workspaces: tuple[Workspace, ...],
-    leaving: Set[int],
-    *,
-    can_wrap: bool,
-    wrapped: Set[str] = frozenset(),
-) -> UnitPlan:
+def plan_units(workspaces: tuple[Workspace, ...], leaving: Set[int], *, can_wrap: bool) -> UnitPlan:
     """The units that leave each workspace.
 
     With ``can_wrap`` (i3), a workspace whose tiled content all leaves in several children
     is listed in ``wrap`` instead: wrapped in one container, it leaves as one unit the
-    next time round, with ``wrapped`` naming it so the wrapper is dissolved on return.
-    sway cannot wrap (its criteria do not match a workspace): each child leaves alone.
+    next time round. The wrapper comes back with it and stays: it looks and tiles as the
+    workspace did (i3 makes the same container for ``split`` or ``layout tabbed`` on a
+    workspace), and the workspace leaves as that one unit on every later switch, with no
+    wrapping. Taking it apart on return cost i3 one move per window, half of a whole
+    switch. sway cannot wrap (its criteria do not match a workspace): each child leaves
+    alone.
     """
     units: list[Unit] = []
     wrap: list[Workspace] = []
@@ -106,10 +104,7 @@ def plan_units(
         if can_wrap and len(children) > 1 and all(is_pure(c, leaving) for c in children):
             wrap.append(ws)
             continue
-        for unit in _units_under(ws, ws.name, leaving, None):
-            if ws.name in wrapped and len(children) == 1 and not unit.root.window:
-                unit = replace(unit, slot=replace(unit.slot, wrapper=True))
-            units.append(unit)
+        units.extend(_units_under(ws, ws.name, leaving, None))
     return UnitPlan(tuple(units), tuple(wrap))
 
 
