@@ -56,14 +56,22 @@ def _hidden_root(floating: Json, sway: bool) -> Json | None:
     return inner[0] if len(inner) == 1 else None
 
 
-def _workspaces(root: Json) -> Iterator[Json]:
+def _workspaces(root: Json) -> Iterator[tuple[Json, bool]]:
+    """Every workspace, and whether it is the one its output shows (the first its parent
+    lists as focused)."""
     for output in root.get("nodes") or ():
         for content in output.get("nodes") or ():
             if content.get("type") == "workspace":
-                yield content  # sway puts workspaces right under the output
+                # sway puts workspaces right under the output
+                yield content, _first_focus(output) == content.get("id")
             for ws in content.get("nodes") or ():
                 if ws.get("type") == "workspace":
-                    yield ws
+                    yield ws, _first_focus(content) == ws.get("id")
+
+
+def _first_focus(con: Json) -> object:
+    focus = con.get("focus") or ()
+    return focus[0] if focus else None
 
 
 def _focused(con: Json, workspace: str = "") -> tuple[int, str]:
@@ -83,13 +91,13 @@ def forest(root: Json, sway: bool = False) -> Forest:
     show" put on a workspace count too, with ``shown`` naming it)."""
     workspaces: list[Workspace] = []
     hidden: list[Hidden] = []
-    for ws in _workspaces(root):
+    for ws, visible in _workspaces(root):
         name = str(ws.get("name") or "")
         children = tuple(node(c) for c in ws.get("nodes") or ())
         if name != SCRATCHPAD:
             focus = _focus(ws, children)
             workspaces.append(
-                Workspace(name, int(ws["id"]), _layout(ws), children, focus, _size(ws))
+                Workspace(name, int(ws["id"]), _layout(ws), children, focus, _size(ws), visible)
             )
         for floating in ws.get("floating_nodes") or ():
             peeked = floating.get("scratchpad_state") not in (None, "none")

@@ -9,6 +9,7 @@ window as well.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..model.layout import Forest, Layout, Located, Node, Workspace, locate
@@ -153,7 +154,25 @@ def payload(ls: LayoutSwitch, forest: Forest) -> str:
     parts.append(switch(SwitchPlan(ls.target, (), ls.rest.show), ls.sway))
     parts += [for_window(w, identity_mark(w), f"unmark {quote(m)}") for w, m in ls.unmark]
     parts += _refocus(ls, forest)
-    return join(p for p in parts if p)
+    return join(chained(p for p in parts if p))
+
+
+_BY_NUMBER = re.compile(r"\[(?:id|con_id)=\d+\] ")
+
+
+def chained(commands: Iterable[str]) -> list[str]:
+    """Commands in a row for the same window (or container) by number, as one: i3 then
+    matches the criteria once (each match is a pass over every container). By number
+    only: a mark criterion could stop matching half-way, after an unmark."""
+    out: list[str] = []
+    for command in commands:
+        head = _BY_NUMBER.match(command)
+        single = ";" not in command and out and ";" not in out[-1]
+        if head and single and out[-1].startswith(head.group()):
+            out[-1] += ", " + command[head.end() :]
+        else:
+            out.append(command)
+    return out
 
 
 def sizes(ls: LayoutSwitch, forest: Forest) -> str:

@@ -63,6 +63,7 @@ class Workspace:
     children: tuple[Node, ...] = ()  # tiled
     focus: tuple[int, ...] = ()  # tiled children's con ids, most recently focused first
     size: tuple[int, int] = (0, 0)
+    visible: bool = False  # shown on its output
 
     def walk(self) -> Iterator[Node]:
         for child in self.children:

@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .layout import Forest, Layout, Located, Node, locate
-from .marks import ASSIGN_PREFIX, Slot, parse_restore
+from .layout import Forest, Layout, Located, Node, Workspace, locate
+from .marks import ASSIGN_PREFIX, PERCENT_SCALE, Slot, parse_restore
 from .steps import (
     Arrive,
     DropMark,
@@ -118,6 +118,8 @@ class _Builder:
         self.temps = 0
         # sway: a workspace a split unit was dissolved into -> its children but one.
         self.spread: dict[str, int] = {}
+        # The workspaces on screen.
+        self.visible = {w.name for w in forest.workspaces if w.visible}
 
     def temp(self) -> str:
         self.temps += 1
@@ -159,16 +161,18 @@ class _Builder:
             index += self.spread.get(ws, 0)  # a dissolved first unit counts its children
         index = min(index, len(siblings))
         steps = self.out.steps
-        if self.sway:
+        staged = self.sway or ws in self.visible
+        if staged:
             steps.append(Stage(node))
         else:
             # Straight from the scratchpad onto its workspace, tiled beside whatever has
-            # the focus there, and then into place. Through the staging workspace it cost
-            # i3 a second move of the whole unit, and a workspace made and closed again
-            # for every unit (a workspace closes when its last window leaves).
+            # the focus there, and then into place. Through the staging workspace i3
+            # moves the unit twice, and makes that workspace and closes it again for every
+            # unit, drawing every window of the screen each time it closes. Not onto a
+            # workspace on screen: there "floating disable" draws the screen instead.
             steps.append(Arrive(node, ws))
         if not siblings:
-            if self.sway:
+            if staged:
                 steps.append(ToWorkspace(node, ws))
             self.made.setdefault(ws, node)
             if self.sway and node.children:
@@ -285,4 +289,38 @@ def plan_return(
                     build.out.focus = node
     build.out.steps += unmarks
     build.out.steps += [DropMark(f"{TEMP_MARK}{i}") for i in range(1, build.temps + 1)]
+    if not sway:
+        build.out.targets = [t for t in build.out.targets if not _settles(build, t, where)]
     return build.out
+
+
+# How far from even a share may be and still count as even (of the parent, 1 = all of
+# it): well inside the 1% that a round trip is held to.
+EVEN = 0.0025
+
+
+def _settles(build: _Builder, target: Target, where: Mapping[int, Located]) -> bool:
+    """Whether i3 leaves this parent's children as the target wants them with no size step
+    (which costs a tree read and a resize). i3 gives a child that arrives the mean share
+    of those already there (con_fix_percent), so where the children that stay are even
+    and every unit that returns wants an even share, all end even: the common case of a
+    parent nobody resized. A tabbed or stacked parent has no shares to set at all."""
+    key: object = target.con_id or target.workspace
+    children = build.children.get(key, [])
+    parent: Node | Workspace | None
+    if target.con_id:
+        found = where.get(target.con_id)
+        parent = found.node if found is not None else None
+    else:
+        parent = build.forest.workspace(target.workspace)
+    if parent is not None and not parent.layout.split:
+        return True
+    if len(children) < 2:
+        return True
+    staying = [c.percent for c in children if c.con_id not in target.shares]
+    if any(p <= 0 for p in staying):
+        return False  # a share i3 did not report
+    if staying and max(staying) - min(staying) > EVEN:
+        return False
+    even = PERCENT_SCALE / len(children)
+    return all(abs(s - even) <= EVEN * PERCENT_SCALE for s in target.shares.values())
