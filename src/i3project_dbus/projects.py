@@ -133,22 +133,25 @@ class Projects:
         self._journal.record(ev.PROJECT_DELETE, {"project": name})
 
     async def _release_windows(self, port: I3Port, name: str) -> None:
-        """Bring back the project's hidden windows and remove its marks, in one command."""
+        """Bring back the project's hidden windows as a switch would (a hidden subtree
+        into its place, whole), then remove its marks."""
         windows = self.state.windows_of(name)
         if not windows:
             return
         shown = tuple(s for s in self.state.plan("").show if s.window.project == name)
-        plan = SwitchPlan("", (), shown)
-        parts = [commands.switch(plan)] if not plan.empty else []
-        parts += [commands.unmark(w, m) for w in windows for m in w.assignment_marks]
+        again = await self._switcher.execute(port, SwitchPlan("", (), shown))
+        parts = [commands.unmark(w, m) for w in windows for m in w.assignment_marks]
         async with self._tracker.moving(w.id for w in windows):
-            await port.run(commands.join(p for p in parts if p))
-            self.state.apply_plan(plan)
+            await port.run(commands.join(parts))
             for w in windows:
                 current = self.state.windows.get(w.id)
                 if current is not None:
                     keep = tuple(m for m in current.marks if m not in w.assignment_marks)
                     self.state.update_window(w.id, marks=keep)
+        if again and self.state.active != name:
+            # A subtree hidden whole held another hidden project's windows too: the
+            # active project's switch hides those again.
+            await self._switcher.switch(self.state.active, origin="delete")
 
     # -- reload ---------------------------------------------------------------------
 

@@ -129,6 +129,25 @@ def test_the_measured_case_round_trips_exactly(desk: Desk) -> None:
         desk.clear()
 
 
+def test_deleting_a_hidden_project_brings_its_layout_back(desk: Desk) -> None:
+    """The measured case beside a global window, hidden, then its project deleted: its
+    windows come back as they were, no longer assigned, as a switch would bring them."""
+    a = desk.open("a", "1")[0]
+    b = desk.open("a", "1")[0]
+    desk.i3.command(f"[id={b}] split v")
+    desk.open("a", "1")
+    desk.open("", "1")
+    desk.i3.command(f"[id={a}] resize set width 30 ppt")
+    desk.client.switch("a")
+    before = layout(desk.i3.tree())
+    desk.client.switch("b")
+    desk.client.call("DeleteProject", "s", "a")
+    after = layout(desk.i3.tree())
+    assert not before.differences(after)
+    assert not any(w["project"] for w in desk.client.state()["windows"])
+    desk.check("b")
+
+
 @pytest.mark.parametrize("kind", ["tabbed", "stacking"])
 def test_tabbed_and_stacked_containers_round_trip(desk: Desk, kind: str) -> None:
     first = desk.open("a", "1")[0]
