@@ -98,7 +98,7 @@ async def test_a_switch_is_one_step_for_the_listeners_until_its_barrier_is_back(
     await desk.manager.switch("a")
     assert steps(desk.heard, since) == ["switch_started", "switch_ended"]
     since = len(desk.heard.calls)
-    desk.i3.failures += ["refused", "refused again"]
+    desk.i3.failures += ["refused", "refused again", "refused a third time"]
     with pytest.raises(I3CommandFailed):
         await desk.manager.switch("b")
     await apoll(lambda: "switch_ended" in steps(desk.heard, since), what="the failed one to end")
@@ -113,6 +113,14 @@ async def test_a_refused_plan_is_made_again_from_a_fresh_tree(desk: Desk) -> Non
     assert len(desk.i3.plans) == 2
     assert [h.window.id for h in desk.i3.plans[-1].hide] == [3]
     assert 6 not in desk.manager.state.windows
+    assert desk.manager.state.active == "a"
+    assert project_types(desk.manager) == ["project::switch"]
+
+
+async def test_a_plan_refused_twice_is_made_a_third_time(desk: Desk) -> None:
+    desk.i3.failures += ["No window matches given criteria", "again"]
+    await desk.manager.switch("a")
+    assert len(desk.i3.plans) == 3
     assert desk.manager.state.active == "a"
     assert project_types(desk.manager) == ["project::switch"]
 

@@ -182,8 +182,11 @@ class _Builder:
                 self.children[ws] = list(node.children)
                 self.spread[ws] = len(node.children) - 1
                 return
-            if parent is None and layout in ("h", "v"):
-                # The workspace may be new, with the default layout: give it its own.
+            if parent is None and layout in ("h", "v") and node.window:
+                # The workspace may be new, with the default layout: give it its own. A
+                # split container alone on it fills it whatever that layout, so it gets
+                # no "split": i3 4.22 segfaulted in its tree_split under that command
+                # while windows came and went (docs/reliability.md).
                 steps.append(Orient(node, Layout.SPLITH if layout == "h" else Layout.SPLITV))
         elif self.sway:
             if not self._insert_sway(node, parent, ws, siblings, index):
