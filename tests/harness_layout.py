@@ -99,16 +99,14 @@ def layout(tree: Con) -> Layout:
 
 def inner_top(workspace: Con) -> Con:
     """What a workspace's tiling is judged by: the workspace, or its only child when that
-    is a split container of several. A workspace shows its one child at its full size
-    whatever the workspace's own layout, so the two draw the same tiles. A workspace
-    that left whole comes back in such a container (the one that wrapped it) and keeps
-    it (see model/units.py)."""
+    is a split container. A workspace shows its one child at its full size whatever the
+    workspace's own layout, so the two draw the same tiles. A workspace that left whole
+    comes back in such a container (the one that wrapped it) and keeps it, and a split
+    container that comes back alone gets no "split" to set the workspace's layout, which
+    once crashed i3 (see model/units.py and model/placement.py)."""
     kids = workspace.get("nodes") or ()
-    if len(kids) == 1:
-        only = kids[0]
-        split = not is_window(only) and only.get("layout") in ("splith", "splitv")
-        if split and len(only.get("nodes") or ()) > 1:
-            return only
+    if len(kids) == 1 and not is_window(kids[0]) and kids[0].get("layout") in ("splith", "splitv"):
+        return kids[0]
     return workspace
 
 

@@ -107,18 +107,23 @@ def test_a_round_trip_keeps_every_workspace_layout(desk: Desk, scene: dict[str, 
         desk.clear()
 
 
+def measured_case(desk: Desk, *after: str) -> None:
+    """splith[A@0.3, splitv[B@0.5, C@0.5]] of project a on workspace 1, then a window of
+    each owner in ``after`` ("" for a global one)."""
+    a = desk.open("a", "1")[0]
+    b = desk.open("a", "1")[0]
+    desk.i3.command(f"[id={b}] split v")
+    desk.open("a", "1")
+    for owner in after:
+        desk.open(owner, "1")
+    desk.i3.command(f"[id={a}] resize set width 30 ppt")
+
+
 def test_the_measured_case_round_trips_exactly(desk: Desk) -> None:
     """splith[A@0.3, splitv[B@0.5, C@0.5]]: as a whole workspace, and beside a global
     window and another project's, both ways."""
     for with_others in (False, True):
-        a = desk.open("a", "1")[0]
-        b = desk.open("a", "1")[0]
-        desk.i3.command(f"[id={b}] split v")
-        desk.open("a", "1")
-        if with_others:
-            desk.open("", "1")
-            desk.open("b", "1")
-        desk.i3.command(f"[id={a}] resize set width 30 ppt")
+        measured_case(desk, *(("", "b") if with_others else ()))
         desk.client.switch("a")
         before = layout(desk.i3.tree())
         desk.client.switch("b")
@@ -132,12 +137,7 @@ def test_the_measured_case_round_trips_exactly(desk: Desk) -> None:
 def test_deleting_a_hidden_project_brings_its_layout_back(desk: Desk) -> None:
     """The measured case beside a global window, hidden, then its project deleted: its
     windows come back as they were, no longer assigned, as a switch would bring them."""
-    a = desk.open("a", "1")[0]
-    b = desk.open("a", "1")[0]
-    desk.i3.command(f"[id={b}] split v")
-    desk.open("a", "1")
-    desk.open("", "1")
-    desk.i3.command(f"[id={a}] resize set width 30 ppt")
+    measured_case(desk, "")
     desk.client.switch("a")
     before = layout(desk.i3.tree())
     desk.client.switch("b")
@@ -252,12 +252,7 @@ def test_the_parent_moved_while_its_project_was_hidden(desk: Desk) -> None:
 
 
 def test_i3_restarts_while_a_subtree_is_hidden(desk: Desk) -> None:
-    a = desk.open("a", "1")[0]
-    b = desk.open("a", "1")[0]
-    desk.i3.command(f"[id={b}] split v")
-    desk.open("a", "1")
-    desk.open("", "1")
-    desk.i3.command(f"[id={a}] resize set width 30 ppt")
+    measured_case(desk, "")
     desk.client.switch("a")
     before = layout(desk.i3.tree())
     desk.client.switch("b")
