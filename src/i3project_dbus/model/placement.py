@@ -293,7 +293,16 @@ def plan_return(
     build.out.steps += unmarks
     build.out.steps += [DropMark(f"{TEMP_MARK}{i}") for i in range(1, build.temps + 1)]
     if not sway:
-        build.out.targets = [t for t in build.out.targets if not _settles(build, t, where)]
+        # Judged per parent, over every unit that returns into it: one even unit beside
+        # an uneven one still needs the size step.
+        wanted: dict[object, dict[int, int]] = defaultdict(dict)
+        for t in build.out.targets:
+            wanted[t.con_id or t.workspace].update(t.shares)
+        build.out.targets = [
+            t
+            for t in build.out.targets
+            if not _settles(build, t, wanted[t.con_id or t.workspace], where)
+        ]
     return build.out
 
 
@@ -302,7 +311,9 @@ def plan_return(
 EVEN = 0.0025
 
 
-def _settles(build: _Builder, target: Target, where: Mapping[int, Located]) -> bool:
+def _settles(
+    build: _Builder, target: Target, shares: Mapping[int, int], where: Mapping[int, Located]
+) -> bool:
     """Whether i3 leaves this parent's children as the target wants them with no size step
     (which costs a tree read and a resize). i3 gives a child that arrives the mean share
     of those already there (con_fix_percent), so where the children that stay are even
@@ -320,10 +331,10 @@ def _settles(build: _Builder, target: Target, where: Mapping[int, Located]) -> b
         return True
     if len(children) < 2:
         return True
-    staying = [c.percent for c in children if c.con_id not in target.shares]
+    staying = [c.percent for c in children if c.con_id not in shares]
     if any(p <= 0 for p in staying):
         return False  # a share i3 did not report
     if staying and max(staying) - min(staying) > EVEN:
         return False
     even = PERCENT_SCALE / len(children)
-    return all(abs(s - even) <= EVEN * PERCENT_SCALE for s in target.shares.values())
+    return all(abs(s - even) <= EVEN * PERCENT_SCALE for s in shares.values())
