@@ -298,11 +298,9 @@ def plan_return(
         wanted: dict[object, dict[int, int]] = defaultdict(dict)
         for t in build.out.targets:
             wanted[t.con_id or t.workspace].update(t.shares)
-        build.out.targets = [
-            t
-            for t in build.out.targets
-            if not _settles(build, t, wanted[t.con_id or t.workspace], where)
-        ]
+        settled = {key for key, shares in wanted.items() if _settles(build, key, shares, where)}
+        kept = [t for t in build.out.targets if (t.con_id or t.workspace) not in settled]
+        build.out.targets = kept
     return build.out
 
 
@@ -312,21 +310,21 @@ EVEN = 0.0025
 
 
 def _settles(
-    build: _Builder, target: Target, shares: Mapping[int, int], where: Mapping[int, Located]
+    build: _Builder, key: object, shares: Mapping[int, int], where: Mapping[int, Located]
 ) -> bool:
-    """Whether i3 leaves this parent's children as the target wants them with no size step
+    """Whether i3 leaves the children of the parent ``key`` (a split container's id, or a
+    workspace's name) at the ``shares`` wanted for them with no size step
     (which costs a tree read and a resize). i3 gives a child that arrives the mean share
     of those already there (con_fix_percent), so where the children that stay are even
     and every unit that returns wants an even share, all end even: the common case of a
     parent nobody resized. A tabbed or stacked parent has no shares to set at all."""
-    key: object = target.con_id or target.workspace
     children = build.children.get(key, [])
     parent: Node | Workspace | None
-    if target.con_id:
-        found = where.get(target.con_id)
+    if isinstance(key, int):
+        found = where.get(key)
         parent = found.node if found is not None else None
     else:
-        parent = build.forest.workspace(target.workspace)
+        parent = build.forest.workspace(str(key))
     if parent is not None and not parent.layout.split:
         return True
     if len(children) < 2:
