@@ -1,19 +1,21 @@
 """Row 9: switches that keep layouts, against today's window-by-window plan.
 
 The comparison is the plan the service sent before subtrees moved whole: every window
-hidden alone and brought back through the staging workspace, as one raw command, run on
-the same i3 in the same run. Two layouts: each project alone on its workspaces (4 x 25
-windows at the goal size: a workspace leaves as one unit), and project windows
-interleaved with global ones (every unit a single window: no slower than before).
+hidden alone, marked, brought back through the staging workspace and unmarked, as one
+raw command, run on the same i3 in the same run (per_window: frozen here, so that what
+the service learns since does not make the comparison faster too). Two layouts: each
+project alone on its workspaces (4 x 25 windows at the goal size: a workspace leaves as
+one unit), and project windows interleaved with global ones (every unit a single
+window: no slower than before).
 """
 
 from __future__ import annotations
 
 import time
 
-from i3project_dbus.i3 import commands
+from i3project_dbus.i3.commands import STAGING_WORKSPACE, for_window, identity_mark, join, quote
 from i3project_dbus.i3.tree import windows_from_tree
-from i3project_dbus.model.switch import plan_switch
+from i3project_dbus.model.switch import SwitchPlan, plan_switch
 
 from .env import wait_for
 from .report import Row, median, ms
@@ -30,10 +32,33 @@ def _service(world: World, target: str) -> float:
     return elapsed
 
 
+def per_window(plan: SwitchPlan) -> str:
+    """The plan as the service sent it before units: each window marked as it leaves,
+    brought back through the staging workspace, and unmarked, on every switch."""
+    staging = quote(STAGING_WORKSPACE)
+    out = []
+    for h in plan.hide:
+        parts = [f"unmark {quote(m)}" for m in h.stale]
+        parts += [f"mark --add {quote(h.mark)}", "move scratchpad"]
+        out.append(for_window(h.window, identity_mark(h.window), *parts))
+    for s in plan.show:
+        parts = [f"move container to workspace {staging}", "floating disable"]
+        parts += ["floating enable"] if s.floating else []
+        out.append(for_window(s.window, identity_mark(s.window), *parts))
+    for s in plan.show:
+        parts = [f"move container to workspace {quote(s.workspace)}"]
+        if s.floating and s.rect is not None:
+            x, y, width, height = (int(v) for v in s.rect)
+            parts += [f"resize set {width} px {height} px", f"move position {x} px {y} px"]
+        parts.append(f"unmark {quote(s.mark)}")
+        out.append(for_window(s.window, identity_mark(s.window), *parts))
+    return join(out)
+
+
 def _today(world: World, target: str) -> float:
     """Today's window-by-window plan, sent raw; the service's active project unchanged."""
     plan = plan_switch(windows_from_tree(world.env.ipc.tree()), target)
-    command = commands.switch(plan)
+    command = per_window(plan)
     start = time.perf_counter()
     world.env.ipc.command(command)
     elapsed = time.perf_counter() - start

@@ -95,7 +95,6 @@ def apply(state: State, ls: LayoutSwitch) -> None:
             )
     for r in ls.returning:
         home = ls.placement.landing.get(r.root.con_id, r.workspace)
-        dropped = {mark for _node, mark in r.marks}
         for node in r.root.windows():
             current = state.windows.get(node.con_id)
             if current is None:
@@ -107,12 +106,7 @@ def apply(state: State, ls: LayoutSwitch) -> None:
                 # none, and the switch then reads the tree).
                 output=state.workspace_outputs.get(home, ""),
                 floating=False,
-                marks=tuple(x for x in current.marks if x not in dropped),
                 scratchpad_window=False,
                 rect=None,
             )
-    for window, mark in ls.unmark:
-        current = state.windows.get(window.id)
-        if current is not None:
-            state.update_window(window.id, marks=tuple(m for m in current.marks if m != mark))
     state.apply_plan(ls.rest)

@@ -140,13 +140,16 @@ class Projects:
             return
         shown = tuple(s for s in self.state.plan("").show if s.window.project == name)
         again = await self._switcher.execute(port, SwitchPlan("", (), shown))
-        parts = [commands.unmark(w, m) for w in windows for m in w.assignment_marks]
+        # Its restore marks too: inert on a window in place, but a window of no project
+        # carries no mark of ours.
+        ours = {w.id: (*w.restore_marks, *w.assignment_marks) for w in windows}
+        parts = [commands.unmark(w, m) for w in windows for m in ours[w.id]]
         async with self._tracker.moving(w.id for w in windows):
             await port.run(commands.join(parts))
             for w in windows:
                 current = self.state.windows.get(w.id)
                 if current is not None:
-                    keep = tuple(m for m in current.marks if m not in w.assignment_marks)
+                    keep = tuple(m for m in current.marks if m not in ours[w.id])
                     self.state.update_window(w.id, marks=keep)
         if again and self.state.active != name:
             # A subtree hidden whole held another hidden project's windows too: the

@@ -20,7 +20,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 
 from .background import Background
-from .model.errors import NotConnected
+from .i3 import commands
+from .model.errors import I3CommandFailed, NotConnected
 from .model.events import DetailValue
 from .model.marks import Rect
 from .model.port import I3Port
@@ -76,6 +77,9 @@ class Tracker:
         self._dirty = True
         # Container ids our own last command moves: their move events are ours, not news.
         self._own: frozenset[int] = frozenset()
+        # Windows whose restore marks someone else set or took off since (a switch the
+        # old way, from a script): a move of theirs keeps them (see _drop_inert).
+        self._relabelled: set[int] = set()
         # Resolves when every event of our last command is in (or was given up on).
         self._barrier: asyncio.Future[None] | None = None
         # The pending coalesced background read, if one is scheduled or running.
@@ -136,6 +140,7 @@ class Tracker:
             # are, unless they are all ours (a unit a switch moves, recorded by the switch).
             ours = bool(event.inside) and self._own.issuperset(event.inside)
             if event.change == "move" and not ours:
+                self._drop_inert(event.inside)
                 self.mark_dirty()
             return {"con_id": event.con_id}
         con_id = shown.id
@@ -143,20 +148,57 @@ class Tracker:
         known = self.state.windows.get(con_id)
         if event.change == "close":
             self.state.remove_window(con_id, seq)
+            self._relabelled.discard(con_id)
         elif event.change == "new" or known is None:
             self.state.put_window(shown, seq)
             self.mark_dirty()
         elif event.change == "focus":
             self.state.set_focused(con_id, seq)
         elif event.change in CONTAINER_CHANGES:
+            users = event.change == "move" and con_id not in self._own
+            relabel = set(shown.restore_marks) != set(known.restore_marks)
+            if event.change == "mark" and con_id not in self._own and relabel:
+                self._relabelled.add(con_id)
             self.state.put_window(merged(known, event, shown), seq)
-            if event.change == "move" and con_id not in self._own:
+            if users:
+                # Judged by where it was (known): the event may show it in the scratchpad.
+                self._drop_inert((con_id,), known)
                 self.mark_dirty()
         current = self.state.windows.get(con_id) or known
         details: dict[str, DetailValue] = {"con_id": con_id}
         if current is not None:
             details.update(wm_class=current.wm_class, title=current.title, project=current.project)
         return details
+
+    def _drop_inert(self, ids: Iterable[int], before: Window | None = None) -> None:
+        """The user moved these windows: restore marks a switch left on them (inert, see
+        model/marks.py) come off now, so that a window the user puts in the scratchpad is
+        never taken for one a switch hid. ``before``: the window as it was before the
+        event, for a single window (the model holds it as the event left it). A window
+        whose restore marks were just set by someone else keeps them: a script hiding
+        windows the way the service once did (its marks would then be taken for ours)."""
+        drops: list[str] = []
+        for con_id in ids:
+            if con_id in self._relabelled:
+                self._relabelled.discard(con_id)
+                continue
+            was = before if before is not None else self.state.windows.get(con_id)
+            current = self.state.windows.get(con_id)
+            if was is None or current is None or con_id in self._own or not was.inert_marks:
+                continue
+            inert = set(was.inert_marks)
+            kept = tuple(m for m in current.marks if m not in inert)
+            self.state.update_window(con_id, marks=kept)
+            drops += [commands.unmark(current, m) for m in sorted(inert)]
+        if drops and self.port is not None:
+            self._background.spawn(self._unmark(self.port, commands.join(drops)), "inert marks")
+
+    @staticmethod
+    async def _unmark(port: I3Port, payload: str) -> None:
+        try:
+            await port.run(payload)
+        except (I3CommandFailed, NotConnected) as exc:  # it closed meanwhile, or i3 went
+            log.debug("inert restore marks not dropped: %s", exc)
 
     def on_workspace(self, event: WorkspaceEvent) -> dict[str, DetailValue]:
         if event.change in PLACEMENT_WORKSPACE_CHANGES:

@@ -151,7 +151,9 @@ def test_switch_back_and_forth_restores_positions(
     gdbus(bus.address, "call", "--session", "--dest", BUS_NAME, "--object-path", MANAGER_PATH,
           "--method", MANAGER_IFACE + ".SwitchProject", "a")  # fmt: skip
     wait_placement(i3, {**a_visible(w), w["b1"]: (SCRATCHPAD, True), w["web"]: ("1", False)}, "a")
-    assert not [m for m in marks_of(i3, w["a1"]) if m.startswith("_i3p_restore:")]
+    # Its restore mark stays on it (inert now): the next hide from here needs no new one.
+    assert len([m for m in marks_of(i3, w["a1"]) if m.startswith("_i3p_restore:")]) == 1
+    assert [x["hidden"] for x in state(bus)["windows"] if x["project"] == "a"] == [False] * 3
     # The floating window floats where it did, at the size it had (i3 forgets both).
     assert floating_rect(i3, w["a3"]) == w["a3_rect"]
 
@@ -163,6 +165,25 @@ def test_switch_back_and_forth_restores_positions(
     assert {x["title"]: x["project"] for x in s["windows"]} == {
         "a one": "a", "a two": "a", "a floating": "a", "browser": "", "b one": "b",
     }  # fmt: skip
+
+
+def test_a_window_the_user_puts_in_the_scratchpad_after_a_switch_stays_there(
+    bus: DBusDaemon, i3: I3, world: dict[str, Any]
+) -> None:
+    # a1 came back from a switch carrying its (inert) restore mark; the user then puts it
+    # in the scratchpad by hand. No switch brings it out: it is the user's now.
+    w = world
+    call(bus, "SwitchProject", "s", "a")
+    wait_placement(i3, {**a_visible(w), w["b1"]: (SCRATCHPAD, True)}, "a")
+    assert [m for m in marks_of(i3, w["a1"]) if m.startswith("_i3p_restore:")]
+    i3.command(f"[id={w['a1']}] move scratchpad")
+    poll(lambda: not [m for m in marks_of(i3, w["a1"]) if m.startswith("_i3p_restore:")],
+         what="the inert restore mark taken off")  # fmt: skip
+    for target in ("b", "a"):
+        call(bus, "SwitchProject", "s", target)
+    expected = {**a_visible(w), w["a1"]: (SCRATCHPAD, True), w["b1"]: (SCRATCHPAD, True)}
+    wait_placement(i3, expected, "a, its first window still in the scratchpad")
+    assert [x["hidden"] for x in state(bus)["windows"] if x["title"] == "a one"] == [False]
 
 
 def test_i3_restart_in_place_keeps_everything(

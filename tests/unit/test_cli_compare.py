@@ -53,6 +53,15 @@ def after_switch() -> dict[str, Any]:
     return b
 
 
+def test_an_inert_restore_mark_rewritten_is_no_difference() -> None:
+    # A switch away and back rewrote the restore mark the last show left on a window in
+    # place (a sibling had opened meanwhile): the window is where it was.
+    a, b = snapshot(), snapshot()
+    a["state"]["windows"][0]["marks"] = ["_i3p_restore:10:0,i=0,p=10000,o=h:1"]
+    b["state"]["windows"][0]["marks"] = ["_i3p_restore:10:0,i=0,p=9797,o=h:1"]
+    assert not differs(compare(a, b))
+
+
 def test_no_difference_between_equal_snapshots() -> None:
     diff = compare(snapshot(), snapshot())
     assert not differs(diff)

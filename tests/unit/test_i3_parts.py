@@ -1,5 +1,7 @@
 """The i3 adapter's pure parts: quoting, command building, tree parsing."""
 
+from dataclasses import replace
+
 import pytest
 
 from i3project_dbus.i3 import commands
@@ -46,8 +48,7 @@ def test_switch_is_one_payload() -> None:
     named = '[con_mark="^project:b:500$"]'
     assert payload.endswith(
         f'{named} move container to workspace "i3project-staging", floating disable, '
-        f'floating enable; {named} move container to workspace "w\\"s", '
-        'unmark "_i3p_restore:500:1:w\\"s"'
+        f'floating enable; {named} move container to workspace "w\\"s"'
     )
     assert payload.count(";") == 101
 
@@ -117,8 +118,21 @@ def test_floating_window_comes_back_with_its_geometry() -> None:
     assert payload == (
         f'{named} move container to workspace "i3project-staging", floating disable, '
         f'floating enable; {named} move container to workspace "1", '
-        "resize set 300 px 200 px, move position 10 px 20 px, "
-        'unmark "_i3p_restore:9:1,10,20,300,200:1"'
+        "resize set 300 px 200 px, move position 10 px 20 px"
+    )
+
+
+def test_a_window_hidden_again_from_where_it_was_needs_no_new_mark() -> None:
+    # The restore mark the last show left on it (inert) is the one this hide would set.
+    same = restore_mark("9", False, "1")
+    w = Window(9, workspace="1", marks=(assignment_mark("a", "9"), same))
+    assert w.restore is None and w.inert_marks == (same,)
+    assert commands.switch(plan_switch([w], "b")) == '[con_mark="^project:a:9$"] move scratchpad'
+    moved = replace(w, workspace="2")
+    payload = commands.switch(plan_switch([moved], "b"))
+    assert payload == (
+        f'[con_mark="^project:a:9$"] unmark {commands.quote(same)}, '
+        f"mark --add {commands.quote(restore_mark('9', False, '2'))}, move scratchpad"
     )
 
 

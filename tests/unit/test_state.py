@@ -131,7 +131,12 @@ def test_apply_plan_records_positions() -> None:
     assert restore_mark("1", False, "3") in w.marks
     state.apply_plan(state.plan("a"))
     w = state.windows[1]
-    assert w.workspace == "3" and not w.hidden and not w.restore_marks
+    # Its restore mark stays, inert: it is back, and nothing brings it back again.
+    assert w.workspace == "3" and not w.hidden and w.restore is None
+    assert w.inert_marks == (restore_mark("1", False, "3"),)
+    assert state.plan("a").empty
+    again = state.plan("b")
+    assert again.hide[0].mark == restore_mark("1", False, "3") and not again.hide[0].stale
 
 
 def test_a_switch_tells_the_outputs_without_a_tree_read() -> None:

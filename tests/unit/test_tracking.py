@@ -11,9 +11,11 @@ from fake_port import FakeI3, Heard, xterm
 
 from harness.poll import apoll
 from i3project_dbus.background import Background
+from i3project_dbus.i3 import commands
 from i3project_dbus.model.errors import I3CommandFailed
+from i3project_dbus.model.marks import assignment_mark, restore_mark
 from i3project_dbus.model.state import State
-from i3project_dbus.model.window import Window
+from i3project_dbus.model.window import SCRATCHPAD, Window
 from i3project_dbus.model.wmevents import OutputEvent, WindowEvent, WMEvent, WorkspaceEvent
 from i3project_dbus.tracking import Tracker
 
@@ -173,6 +175,28 @@ async def test_a_unit_of_our_own_moving_is_not_news_and_a_users_container_is(
         pass
     tracked.send(WindowEvent("move", 42, None, inside=(1, 2)))
     assert await tracked.tracker.settle(), "window 2 is not ours"
+
+
+async def test_a_users_move_takes_off_the_restore_marks_a_show_left(tracked: Tracked) -> None:
+    # A switch brought window 1 back and left its restore mark on (inert). The user then
+    # puts it in the scratchpad: i3's move event may already show it there, with the mark.
+    inert = restore_mark("1", False, "1")
+    tracked.state.update_window(1, marks=(assignment_mark("a", "1"), inert))
+    assert tracked.state.windows[1].restore is None
+    moved = replace(tracked.state.windows[1], scratchpad_window=True)
+    tracked.send(WindowEvent("move", 1, as_event(moved)))
+    assert tracked.state.windows[1].marks == (assignment_mark("a", "1"),)
+    await apoll(lambda: bool(tracked.i3.commands), what="the unmark command")
+    assert tracked.i3.commands == [commands.unmark(tracked.state.windows[1], inert)]
+    # A container the user moves: the same for the windows inside.
+    tracked.state.update_window(2, marks=(inert.replace(":1:", ":2:", 1),))
+    tracked.send(WindowEvent("move", 40, None, inside=(2,)))
+    assert tracked.state.windows[2].marks == ()
+    # A window hidden by a switch keeps its mark whoever moves it: it is live there.
+    hidden = restore_mark("1", False, "5")
+    tracked.state.update_window(1, workspace=SCRATCHPAD, marks=(hidden,))
+    tracked.send(WindowEvent("move", 1, as_event(tracked.state.windows[1])))
+    assert tracked.state.windows[1].marks == (hidden,)
 
 
 async def test_a_failed_command_sends_no_barrier_and_the_tree_is_read(tracked: Tracked) -> None:

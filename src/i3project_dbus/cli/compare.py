@@ -51,6 +51,19 @@ def _moved(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return outputs[0] != outputs[1]
 
 
+RESTORE_PREFIX = "_i3p_restore:"
+
+
+def _marks(window: Mapping[str, Any]) -> set[str]:
+    """The marks that say something: a restore mark on a window that is not hidden is
+    one the switch that showed it left on, inert (see model/marks.py), and the next
+    switch may rewrite it."""
+    marks = set(window.get("marks") or ())
+    if window.get("hidden"):
+        return marks
+    return {m for m in marks if not m.startswith(RESTORE_PREFIX)}
+
+
 def compare_windows(a: Snapshot, b: Snapshot) -> dict[str, list[dict[str, Any]]]:
     before, after = _windows(a), _windows(b)
     found: dict[str, list[dict[str, Any]]] = {
@@ -79,7 +92,7 @@ def compare_windows(a: Snapshot, b: Snapshot) -> dict[str, list[dict[str, Any]]]
             )
         if old.get("project") != new.get("project"):
             found["reassigned"].append({**describe(new), "project_from": old.get("project")})
-        old_marks, new_marks = set(old.get("marks") or ()), set(new.get("marks") or ())
+        old_marks, new_marks = _marks(old), _marks(new)
         if old_marks != new_marks:
             found["marks"].append(
                 {

@@ -109,9 +109,18 @@ def focus_workspace(name: str) -> str:
     return f"workspace --no-auto-back-and-forth {quote(name)}"
 
 
+def remark(window: Window, mark_: str, stale: Iterable[str]) -> list[str]:
+    """The commands that leave ``mark_`` as the window's only restore mark: none when
+    the window carries it already (left on by the switch that brought it back from
+    the same place, see model/marks.py)."""
+    parts = [f"unmark {quote(m)}" for m in stale]
+    if mark_ not in window.marks:
+        parts.append(f"mark --add {quote(mark_)}")
+    return parts
+
+
 def _hide(h: Hide) -> str:
-    parts = [f"unmark {quote(m)}" for m in h.stale]
-    parts += [f"mark --add {quote(h.mark)}", "move scratchpad"]
+    parts = [*remark(h.window, h.mark, h.stale), "move scratchpad"]
     return for_window(h.window, identity_mark(h.window), *parts)
 
 
@@ -142,7 +151,7 @@ def _place(s: Show, sway: bool = False) -> str:
             # sway's "move position" also moves the window to the visible workspace
             # of the output at that point; on the same output a move keeps the place.
             parts.append(f"move container to workspace {quote(s.workspace)}")
-    parts.append(f"unmark {quote(s.mark)}")
+    # The restore mark stays: inert from here on (model/marks.py).
     return for_window(s.window, identity_mark(s.window), *parts)
 
 

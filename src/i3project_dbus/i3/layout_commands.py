@@ -29,7 +29,6 @@ from ..model.steps import (
     Step,
     Swap,
     ToWorkspace,
-    Unmark,
 )
 from ..model.switch import SwitchPlan
 from ..model.units import Marked, Unit
@@ -42,6 +41,7 @@ from .commands import (
     join,
     mark_pattern,
     quote,
+    remark,
     switch,
 )
 
@@ -94,8 +94,6 @@ def step(item: Step) -> str:
             return f"{criteria(node)} split {'h' if layout.horizontal else 'v'}"
         case Fullscreen(node):
             return f"{criteria(node)} fullscreen enable"
-        case Unmark(node, mark):
-            return f"{criteria(node)} unmark {quote(mark)}"
         case DropMark(mark):
             return f"unmark {quote(mark)}"
     raise AssertionError(f"unknown step {item!r}")
@@ -114,11 +112,13 @@ def wrap(workspace: Workspace) -> str:
 
 
 def hide(unit: Unit, marked: Iterable[Marked]) -> list[str]:
-    """Every window of the unit gets its restore mark, then the unit leaves whole."""
+    """Every window of the unit gets its restore mark (unless it carries it already),
+    then the unit leaves whole."""
     out = []
     for m in marked:
-        parts = [f"unmark {quote(s)}" for s in m.stale] + [f"mark --add {quote(m.mark)}"]
-        out.append(for_window(m.window, identity_mark(m.window), *parts))
+        parts = remark(m.window, m.mark, m.stale)
+        if parts:
+            out.append(for_window(m.window, identity_mark(m.window), *parts))
     out.append(f"{criteria(unit.root)} move scratchpad")
     return out
 
@@ -152,7 +152,6 @@ def payload(ls: LayoutSwitch, forest: Forest) -> str:
     parts.append(switch(SwitchPlan(ls.target, ls.rest.hide, ()), ls.sway))
     parts += [step(s) for s in ls.placement.steps]
     parts.append(switch(SwitchPlan(ls.target, (), ls.rest.show), ls.sway))
-    parts += [for_window(w, identity_mark(w), f"unmark {quote(m)}") for w, m in ls.unmark]
     parts += _refocus(ls, forest)
     return join(chained(p for p in parts if p))
 

@@ -39,9 +39,6 @@ class LayoutSwitch:
     rest: SwitchPlan = field(default_factory=lambda: SwitchPlan("", (), ()))
     # a returned unit holds windows that should stay hidden: plan again once it is done
     again: bool = False
-    # windows already in place that still carry a unit's restore mark (a command that
-    # failed halfway, say): only the mark goes
-    unmark: tuple[tuple[Window, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -111,15 +108,6 @@ def plan_layout_switch(
     rehidden = {n.con_id for root in rehide.values() for n in root.windows()}
     show_ids = {s.window.id for s in plan.show}
     back, covered, stray = _returning(forest.hidden, show_ids)
-    placed = tuple(
-        (s.window, s.mark)
-        for s in plan.show
-        if s.window.restore is not None
-        and s.window.restore.slot is not None
-        and not s.window.in_scratchpad
-        and not s.window.scratchpad_window
-    )
-    covered |= {w.id for w, _ in placed}
     rest = SwitchPlan(
         plan.target,
         tuple(h for h in plan.hide if h.window.id not in moved | rehidden),
@@ -136,5 +124,4 @@ def plan_layout_switch(
         placement=placement,
         rest=rest,
         again=stray,
-        unmark=placed,
     )

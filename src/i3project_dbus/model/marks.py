@@ -20,6 +20,13 @@ from the first. So every mark carries a per-window token.
 
 Marks live in i3, so assignments and positions survive a restart of i3 (in place) and
 of the service, and a mark is set in the same i3 command as the move it describes.
+
+A restore mark stays on a window that a switch brought back: it means something only
+while the window is in the scratchpad (or peeked at from there, see window.py). Taking
+it off cost i3 a command and an event per window on every switch; left on, the next
+switch that hides the window from the same place has nothing to mark. A window the user
+moves while it carries such a mark has it taken off then (tracking.py), so a window the
+user puts in the scratchpad by hand is never taken for one a switch hid.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ from .steps import (
     Step,
     Swap,
     ToWorkspace,
-    Unmark,
 )
 
 # Prefix of the service's short-lived marks, set and dropped within one command payload.
@@ -260,7 +259,6 @@ def plan_return(
         groups[parent.con_id if parent else r.workspace].append((r, parent))
         home = where[parent.con_id].workspace.name if parent is not None else r.workspace
         build.out.landing[r.root.con_id] = home
-    unmarks: list[Step] = []
     # Inner parents first: a container a unit leaves with one child is redundant, and
     # sway squashes redundant chains on the next directional move, i3 on tree_flatten.
     order = sorted(groups, key=lambda k: -len(where[k].parents) if isinstance(k, int) else 1)
@@ -285,12 +283,11 @@ def plan_return(
                 build.out.targets.append(Target(key, r.workspace, {r.root.con_id: r.slot.percent}))
             if r.slot.fullscreen:
                 build.out.steps.append(Fullscreen(r.root))
+            # The restore marks stay on the windows, inert (see model/marks.py).
             for node, mark in r.marks:
-                unmarks.append(Unmark(node, mark))
                 restore = parse_restore(mark)
                 if build.out.focus is None and restore and restore.slot and restore.slot.focused:
                     build.out.focus = node
-    build.out.steps += unmarks
     build.out.steps += [DropMark(f"{TEMP_MARK}{i}") for i in range(1, build.temps + 1)]
     if not sway:
         # Judged per parent, over every unit that returns into it: one even unit beside

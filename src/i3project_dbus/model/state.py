@@ -247,13 +247,12 @@ class State:
                 scratchpad_window=True,
             )
         for s in plan.show:
-            marks = tuple(m for m in s.window.marks if m != s.mark)
+            # Its restore mark stays on it, inert now (marks.py).
             self.update_window(
                 s.window.id,
                 workspace=s.workspace,
                 output=self.workspace_outputs.get(s.workspace, ""),
                 floating=s.floating,
-                marks=marks,
                 scratchpad_window=False,
                 rect=s.rect if s.floating else None,
             )

@@ -74,12 +74,6 @@ class Fullscreen:
 
 
 @dataclass(frozen=True, slots=True)
-class Unmark:
-    node: Node
-    mark: str
-
-
-@dataclass(frozen=True, slots=True)
 class DropMark:
     mark: str
 
@@ -95,6 +89,5 @@ Step = (
     | Swap
     | Orient
     | Fullscreen
-    | Unmark
     | DropMark
 )

@@ -39,9 +39,13 @@ class Window:
     def __post_init__(self) -> None:
         project = ""
         restore = None
+        # A restore mark counts only while the window is in the scratchpad, or peeked at
+        # from there: one left on a window a switch brought back is inert (marks.py).
+        live = self.workspace == SCRATCHPAD or self.scratchpad_window
         for mark in self.marks:
             project = project or (parse_assignment(mark) or "")
-            restore = restore or parse_restore(mark)
+            if live:
+                restore = restore or parse_restore(mark)
         object.__setattr__(self, "project", project)
         object.__setattr__(self, "restore", restore)
 
@@ -68,4 +72,11 @@ class Window:
 
     @property
     def restore_marks(self) -> tuple[str, ...]:
+        """Every restore mark it carries, live or inert."""
         return tuple(m for m in self.marks if parse_restore(m) is not None)
+
+    @property
+    def inert_marks(self) -> tuple[str, ...]:
+        """Restore marks left on it by the switch that brought it back: none while it is
+        hidden."""
+        return () if self.restore is not None else self.restore_marks
