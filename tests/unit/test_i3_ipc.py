@@ -104,3 +104,38 @@ def test_recv_exactly_reads_across_short_writes_and_fails_on_a_short_stream() ->
         with pytest.raises(ConnectionLost, match="2 of 3 bytes"):
             recv_exactly(ours, 3)
         writer.join(WAIT)
+
+
+def _workspace_event(change: str, name: str, children: int) -> bytes:
+    """A workspace event as i3 4.22 writes it: the change, then the whole workspaces."""
+    child = {"id": 7, "type": "con", "marks": ['a,"name":"x'], "name": "child", "nodes": []}
+    current = {
+        "id": 1, "type": "workspace", "marks": ['m,"name":"trap'], "rect": {"x": 0, "y": 0},
+        "name": name, "num": -1, "nodes": [child] * children,
+    }  # fmt: skip
+    body = {"change": change, "current": current, "old": {**current, "name": "old"}}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def test_a_large_workspace_event_is_read_only_as_far_as_the_service_reads_it() -> None:
+    kind = ipc.EVENT_BIT | ipc.EventType.WORKSPACE
+    for name in ("B-3", 'a "quoted", "name":"x" \\ one', "ünï"):
+        raw = _workspace_event("focus", name, 200)
+        assert len(raw) > ipc.SKIM_ABOVE
+        assert ipc.parse_event_json(kind, raw) == {"change": "focus", "current": {"name": name}}
+    # Anything else is parsed whole: a small event, another type, another shape.
+    small = _workspace_event("init", "1", 0)
+    assert ipc.parse_event_json(kind, small) == json.loads(small)
+    window = ipc.EVENT_BIT | ipc.EventType.WINDOW
+    raw = _workspace_event("focus", "2", 200)
+    assert ipc.parse_event_json(window, raw) == json.loads(raw)
+    body = json.loads(raw)
+    sway = json.dumps({"change": "focus", "old": body["old"], "current": body["current"]})
+    assert ipc.parse_event_json(kind, sway.encode())["old"]["name"] == "old"
+    # A node whose children come before its name: the name found is a child's, refused.
+    nameless = {k: v for k, v in body["current"].items() if k != "name"}
+    late = json.dumps({"change": "focus", "current": {**nameless, "name": "late"}}).encode()
+    assert ipc.parse_event_json(kind, late.replace(b": ", b":").replace(b", ", b",")) == {
+        "change": "focus",
+        "current": json.loads(late)["current"],
+    }

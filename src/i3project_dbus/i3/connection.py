@@ -30,6 +30,7 @@ from .ipc import (
     MessageType,
     SubscriptionRefused,
     pack,
+    parse_event_json,
     parse_header,
     parse_json,
 )
@@ -206,7 +207,7 @@ class Connection:
                 if message is None:
                     return
                 kind, raw = message
-                body = parse_json(raw)
+                body = parse_event_json(kind, raw)
             except (ConnectionLost, ValueError) as exc:
                 self._lose(f"event socket: {exc}")
                 return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 import socket
 import struct
 from typing import Any
@@ -88,6 +89,44 @@ def parse_json(raw: bytes) -> Any:
     byte, so any X client can put invalid UTF-8 into a message; such bytes become U+FFFD
     instead of failing the whole message (and with it the connection)."""
     return json.loads(raw.decode("utf-8", errors="replace"))
+
+
+# A workspace event carries the whole of the workspaces it names, every window in them
+# (110 KB for one of 25 terminals; a switch brings two), and the service reads two of
+# its fields: the change and the new workspace's name. i3 writes both before any child.
+_WORKSPACE_HEAD = re.compile(rb'\{"change":"([a-z_]+)","current":(null\}?|\{)')
+# In JSON text ,"name": is always a key: a quote inside a string is escaped.
+_NAME_KEY = re.compile(rb',"name":("(?:[^"\\]|\\.)*")')
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+SKIM_ABOVE = 4096  # bytes: a smaller event is parsed whole, it costs nothing
+
+
+def parse_event_json(kind: int, raw: bytes) -> Any:
+    """An event's body, as parse_json() gives it; a large workspace event only as far as
+    the service reads it (its change, and its current workspace's name), if it has the
+    shape i3 gives it (sway writes "old" first: parsed whole)."""
+    if kind == EVENT_BIT | EventType.WORKSPACE and len(raw) > SKIM_ABOVE:
+        skimmed = _skim_workspace(raw)
+        if skimmed is not None:
+            return skimmed
+    return parse_json(raw)
+
+
+def _skim_workspace(raw: bytes) -> dict[str, Any] | None:
+    head = _WORKSPACE_HEAD.match(raw)
+    if head is None:
+        return None
+    change = head.group(1).decode()
+    if head.group(2).startswith(b"null"):
+        return {"change": change, "current": None}
+    name = _NAME_KEY.search(raw, head.end())
+    if name is None:
+        return None
+    # The name must be the workspace's own, not a child's: nothing opened is still open.
+    between = _STRING.sub(b"", raw[head.end() : name.start()])
+    if between.count(b"{") + between.count(b"[") != between.count(b"}") + between.count(b"]"):
+        return None
+    return {"change": change, "current": {"name": parse_json(name.group(1))}}
 
 
 class Decoder:

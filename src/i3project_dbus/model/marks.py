@@ -31,6 +31,7 @@ user puts in the scratchpad by hand is never taken for one a switch hid.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .naming import NAME_PATTERN
@@ -81,6 +82,9 @@ def assignment_mark(project: str, token: str) -> str:
     return f"{ASSIGN_PREFIX}{project}:{token}"
 
 
+# Marks are read again each time a window changes (a switch changes 200 at 100 windows
+# a side), and they rarely change: each is parsed once.
+@functools.lru_cache(maxsize=4096)
 def parse_assignment(mark: str) -> str | None:
     """The project named by an assignment mark, or None if it is not one."""
     if not mark.startswith(ASSIGN_PREFIX):
@@ -153,6 +157,7 @@ def _parse_flags(flags: str) -> tuple[bool, Rect | None, Slot | None] | None:
     return (True, (x, y, w, h), None) if w > 0 and h > 0 else None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_restore(mark: str) -> Restore | None:
     if not mark.startswith(RESTORE_PREFIX):
         return None
