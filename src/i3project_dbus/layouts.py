@@ -30,6 +30,7 @@ class Outcome:
     gone: list[Returning] = field(default_factory=list)  # came back to a parent now gone
     again: bool = False  # a unit came back holding windows to hide: plan again
     moved: frozenset[int] = frozenset()  # the windows this switch moved
+    focused: int | None = None  # the window the switch gave the focus back to
 
 
 async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool = True) -> Outcome:
@@ -66,8 +67,14 @@ def _outcome(ls: LayoutSwitch) -> Outcome:
     hidden |= {h.window.id for h in ls.rest.hide}
     shown = {n.con_id for r in ls.returning for n in r.root.windows()}
     shown |= {s.window.id for s in ls.rest.show}
+    focus = ls.placement.focus
     return Outcome(
-        len(hidden), len(shown), list(ls.placement.gone), ls.again, frozenset(hidden | shown)
+        len(hidden),
+        len(shown),
+        list(ls.placement.gone),
+        ls.again,
+        frozenset(hidden | shown),
+        focus.con_id if focus is not None else None,
     )
 
 

@@ -24,7 +24,7 @@ from .journal import Journal
 from .model import events as ev
 from .model.errors import I3CommandFailed, NotConnected
 from .model.events import DetailValue
-from .model.focus import FocusRecord, plan_restore, record_focus
+from .model.focus import FocusRecord, left_to_do, plan_restore, record_focus
 from .model.outputs import Output, Screens, Workspace, as_mapping, unknown_refs
 from .model.port import Listener
 from .model.reassign import plan_reassignment
@@ -302,11 +302,8 @@ class Outputs:
         """Record what the project being left shows, and which mapped workspaces the
         switch will make again (i3 makes them on the focused output)."""
         mapped = {name for name, _refs in self._settings().workspace_outputs}
-        returning = mapped.intersection(
-            w.restore.workspace
-            for w in self._state.windows.values()
-            if w.hidden and w.restore is not None
-        )
+        hidden = (w.restore for w in self._state.windows.values() if w.hidden)
+        returning = mapped.intersection(r.workspace for r in hidden if r is not None)
         screens = self.screens
         if returning or (self._read_task is not None and not self._read_task.done()):
             screens = await self._tracker.require().screens()  # not read yet: read now
@@ -317,9 +314,9 @@ class Outputs:
             focused = next((w.id for w in self._state.windows.values() if w.focused), 0)
             self._focus[active] = record_focus(screens, focused)
 
-    async def after_switch(self, previous: str, target: str) -> None:
+    async def after_switch(self, previous: str, target: str, focused: int | None = None) -> None:
         """Put a workspace the switch made again back on its output, then bring back what
-        the project showed when it was left."""
+        the project showed when it was left (``focused``: what the switch focused)."""
         returning, self._returning = self._returning, frozenset()
         record = self._focus.get(target) if target and previous != target else None
         try:
@@ -327,19 +324,20 @@ class Outputs:
                 await self.reassign(origin="switch", only=returning)
                 self._before = self.screens  # the reassignment read what it left
             if record is not None and self._settings().restore_focus:
-                await self._restore(record)
+                await self._restore(record, focused)
         except I3CommandFailed as exc:
             # The switch itself is done; a window or workspace went away meanwhile.
             log.info("after the switch to %r: %s", target, exc)
 
-    async def _restore(self, record: FocusRecord) -> None:
+    async def _restore(self, record: FocusRecord, focused: int | None) -> None:
         """Planned without reading again: a switch changes no output and shows no other
-        workspace; the workspaces it brings windows back to exist after it."""
+        workspace than its focused window's; those it brings windows to exist after."""
         visible = [w for w in self._state.windows.values() if not w.hidden]
         known = {w.name for w in self._before.workspaces}
         made = tuple(Workspace(n, "") for n in sorted({w.workspace for w in visible} - known) if n)
         after = replace(self._before, workspaces=self._before.workspaces + made)
         plan = plan_restore(record, after, {w.id for w in visible})
+        plan = left_to_do(plan, self._state.windows.get(focused or 0))
         if not plan.empty:  # its events end with a barrier too, like the switch's
             async with self._tracker.moving(()):
                 window = self._state.windows.get(plan.window)

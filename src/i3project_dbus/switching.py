@@ -3,6 +3,8 @@ then record the switch; and the restore of the active project when i3 is attache
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -52,6 +54,9 @@ class Switcher:
         self._journal = journal
         # Who is told of a switch that changed the active project.
         self._listeners = listeners
+        # The window the last switch's own command focused, if any (the outputs need not
+        # focus it again).
+        self.focused: int | None = None
 
     async def restore(self) -> None:
         """Enforce the active project on a freshly attached i3, so that nothing is left
@@ -76,13 +81,24 @@ class Switcher:
 
     async def _switch(self, target: str, origin: str) -> None:
         start = time.perf_counter_ns()
+        self.focused = None
         port = self._tracker.require()
         target = self._existing(target, origin)
-        plan, moved = await self._plan_and_execute(port, target)
+        # The active project is written (and synced to disk) while i3 runs the switch:
+        # both are done before the reply. A switch that fails writes back the one still
+        # active; one cut short by a crash is done on the next start.
+        writing = asyncio.ensure_future(self._persistence.persist_active(target))
+        try:
+            plan, moved = await self._plan_and_execute(port, target)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await writing
+            await self._persistence.persist_active(self.state.active)
+            raise
         previous = self.state.set_active(target)
         if target:
             self._persistence.touch(target)
-        await self._persistence.persist_active(target)
+        await writing
         if previous == target and not moved:
             return  # nothing changed: a switch to the active project, a clear of none
         duration = (time.perf_counter_ns() - start) // 1000
@@ -147,6 +163,7 @@ class Switcher:
         ids = [h.window.id for h in plan.hide] + [s.window.id for s in plan.show]
         async with self._tracker.moving(ids):
             outcome = await layouts.run(port, self.state, plan, self._restore_focus())
+        self.focused = outcome.focused if outcome.focused is not None else self.focused
         for r in outcome.gone:
             details: dict[str, DetailValue] = {"workspace": r.workspace, "windows": len(r.marks)}
             self._journal.record(ev.LAYOUT_PARENT_GONE, details)

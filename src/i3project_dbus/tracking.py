@@ -255,6 +255,18 @@ class Tracker:
             return
         self.state.apply_snapshot(windows, since)
 
+    async def caught_up(self) -> None:
+        """Wait for the barrier of our last command: once it is back, a move of one of its
+        windows is the user's (a move right after the reply is not taken for ours)."""
+        barrier = self._barrier
+        if barrier is None or barrier.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(barrier), BARRIER_TIMEOUT)
+        except TimeoutError:
+            self._dirty = True
+            self._fail_barrier()
+
     async def settle(self) -> bool:
         """Wait until the model is exact: our last command's events are in, the tree read.
         Return whether the tree was read."""

@@ -47,6 +47,8 @@ class FakeI3(I3Port):
         self.failures: list[str] = []
         # While set to an unset Event, tree reads wait for it.
         self.read_gate: asyncio.Event | None = None
+        # When set, a sync tick comes back only once it is set.
+        self.sync_gate: asyncio.Event | None = None
         # How many tree reads were asked for.
         self.reads = 0
         # How many sync() barriers were asked for, and what they answer.
@@ -244,6 +246,8 @@ class FakeI3(I3Port):
         self._check()
         self.syncs += 1
         await asyncio.sleep(0)
+        if self.sync_gate is not None:
+            await self.sync_gate.wait()
         return self.sync_answer
 
     def close(self) -> None:

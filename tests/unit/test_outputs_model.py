@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from i3project_dbus.model.focus import FocusRestore, plan_restore, record_focus
+from i3project_dbus.model.focus import FocusRestore, left_to_do, plan_restore, record_focus
 from i3project_dbus.model.outputs import (
     Output,
     Screens,
@@ -15,6 +15,7 @@ from i3project_dbus.model.outputs import (
     unknown_refs,
     workspace_name_problem,
 )
+from i3project_dbus.model.window import Window
 
 SCREENS = Screens(
     (
@@ -104,6 +105,18 @@ def test_focus_record_and_restore() -> None:
                                                             focused=True)),
     )  # fmt: skip
     assert plan_restore(record, only_focus, set()) == FocusRestore(("1",), 0)
+
+
+def test_a_restore_the_switch_did_already_is_not_done_again() -> None:
+    # The switch's own command focused window 42 on workspace 1: showing 1 and focusing 42
+    # is done. Another output's workspace to show, or another window, is left to do.
+    done = Window(42, workspace="1")
+    assert left_to_do(FocusRestore(("1",), 42), done) == FocusRestore()
+    assert left_to_do(FocusRestore((), 42), done) == FocusRestore()
+    assert left_to_do(FocusRestore(("2", "1"), 42), done) == FocusRestore(("2", "1"), 42)
+    assert left_to_do(FocusRestore(("1",), 7), done) == FocusRestore(("1",), 7)
+    assert left_to_do(FocusRestore(("1",), 0), done) == FocusRestore(("1",), 0)
+    assert left_to_do(FocusRestore(("1",), 42), None) == FocusRestore(("1",), 42)
 
 
 def test_restore_skips_gone_outputs_missing_workspaces_and_hidden_windows() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .outputs import Screens
+from .window import Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,15 @@ def record_focus(screens: Screens, focused_window: int) -> FocusRecord:
         focused.output if focused else "",
         focused_window,
     )
+
+
+def left_to_do(plan: FocusRestore, focused: Window | None) -> FocusRestore:
+    """What a restore leaves to do once the switch's own command focused ``focused``:
+    nothing, if that is all it would do (the window's workspace is shown and focused by
+    then); else all of it (another output's workspace to show, say)."""
+    if focused is not None and plan.window == focused.id and set(plan.show) <= {focused.workspace}:
+        return FocusRestore()
+    return plan
 
 
 def plan_restore(record: FocusRecord, now: Screens, windows: Collection[int]) -> FocusRestore:
