@@ -243,9 +243,6 @@ class Manager:
             await self.outputs.before_switch(target)
             await self.layouts.switch_saving(target, origin)
             await self.outputs.after_switch(previous, target, self.switcher.focused)
-            # Replied to once i3's events for it are in: a window the caller moves next is
-            # not taken for one the switch moved.
-            await self.tracker.caught_up()
         finally:
             self.tracker.after_barrier(self.listeners.switch_ended)
 

@@ -255,18 +255,6 @@ class Tracker:
             return
         self.state.apply_snapshot(windows, since)
 
-    async def caught_up(self) -> None:
-        """Wait for the barrier of our last command: once it is back, a move of one of its
-        windows is the user's (a move right after the reply is not taken for ours)."""
-        barrier = self._barrier
-        if barrier is None or barrier.done():
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(barrier), BARRIER_TIMEOUT)
-        except TimeoutError:
-            self._dirty = True
-            self._fail_barrier()
-
     async def settle(self) -> bool:
         """Wait until the model is exact: our last command's events are in, the tree read.
         Return whether the tree was read."""
@@ -303,7 +291,7 @@ class Tracker:
         except BaseException:
             self._dirty = True
             raise
-        self._send_barrier(port)
+        await self._send_barrier(port)
 
     def after_barrier(self, callback: Callable[[], None]) -> None:
         """Call back once the barrier of the last command is back (or given up on: i3
@@ -314,18 +302,32 @@ class Tracker:
         else:
             barrier.add_done_callback(lambda _barrier: callback())
 
-    def _send_barrier(self, port: I3Port) -> None:
-        barrier = asyncio.get_running_loop().create_future()
+    async def _send_barrier(self, port: I3Port) -> None:
+        """Send the barrier's tick and wait until i3 has taken it (not for its event): a
+        caller that replies next cannot have a client's command overtake it, so every
+        event after the tick is news."""
+        loop = asyncio.get_running_loop()
+        barrier, sent = loop.create_future(), loop.create_future()
         self._barrier = barrier
-        self._background.spawn(self._await_barrier(port, barrier), "the tick barrier")
+        self._background.spawn(self._await_barrier(port, barrier, sent), "the tick barrier")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(sent), BARRIER_TIMEOUT)
 
-    async def _await_barrier(self, port: I3Port, barrier: asyncio.Future[None]) -> None:
+    async def _await_barrier(
+        self, port: I3Port, barrier: asyncio.Future[None], sent: asyncio.Future[None]
+    ) -> None:
         # i3 has run the command: losing i3 now must not fail it (the switch is done,
         # and on reattach the tree tells the rest).
+        def taken() -> None:
+            if not sent.done():
+                sent.set_result(None)
+
         try:
-            synced = await port.sync()
+            synced = await port.sync(lambda: self._end_own(barrier), taken)
         except NotConnected:
             synced = False
+        finally:
+            taken()
         if barrier.done():
             return  # given up on meanwhile (detached, or waited for too long)
         if not synced:
@@ -334,6 +336,12 @@ class Tracker:
             # From here on a move of one of those windows is the user's: read the tree.
             self._own = frozenset()
         barrier.set_result(None)
+
+    def _end_own(self, barrier: asyncio.Future[None]) -> None:
+        """The barrier's tick is being handled: every event after it is news, also those
+        handled before _await_barrier runs again (the rest of the same read)."""
+        if self._barrier is barrier:
+            self._own = frozenset()
 
     def _fail_barrier(self) -> None:
         if self._barrier is not None and not self._barrier.done():

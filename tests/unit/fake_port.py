@@ -47,8 +47,10 @@ class FakeI3(I3Port):
         self.failures: list[str] = []
         # While set to an unset Event, tree reads wait for it.
         self.read_gate: asyncio.Event | None = None
-        # When set, a sync tick comes back only once it is set.
-        self.sync_gate: asyncio.Event | None = None
+        # Called as a sync tick is handled: before it, an event of the command before it
+        # (i3 sends those first); after it (and its on_back), an event right behind it.
+        self.before_tick: Callable[[], None] | None = None
+        self.after_tick: Callable[[], None] | None = None
         # How many tree reads were asked for.
         self.reads = 0
         # How many sync() barriers were asked for, and what they answer.
@@ -242,12 +244,23 @@ class FakeI3(I3Port):
             ]  # fmt: skip
         self.screen_state = replace(self.screen_state, workspaces=tuple(workspaces))
 
-    async def sync(self) -> bool:
+    async def sync(
+        self,
+        on_back: Callable[[], None] | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> bool:
         self._check()
         self.syncs += 1
+        if on_sent is not None:
+            on_sent()
         await asyncio.sleep(0)
-        if self.sync_gate is not None:
-            await self.sync_gate.wait()
+        if self.before_tick is not None:
+            self.before_tick()
+        if self.sync_answer:
+            if on_back is not None:
+                on_back()
+            if self.after_tick is not None:
+                self.after_tick()
         return self.sync_answer
 
     def close(self) -> None:

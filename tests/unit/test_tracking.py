@@ -151,13 +151,25 @@ async def test_a_tree_read_that_our_own_command_overtook_is_dropped(tracked: Tra
 
 async def test_our_own_moves_are_not_news_until_the_barrier_is_back(tracked: Tracked) -> None:
     one = tracked.state.windows[1]
+    tracked.i3.before_tick = lambda: tracked.send(WindowEvent("move", 1, as_event(one)))
     async with tracked.tracker.moving([1]):
         tracked.state.update_window(1, workspace="5")
-    tracked.send(WindowEvent("move", 1, as_event(one)))
     assert not await tracked.tracker.settle(), "the move was ours"
     assert tracked.i3.syncs == 1
+    tracked.i3.before_tick = None
     tracked.send(WindowEvent("move", 1, as_event(one)))
     assert await tracked.tracker.settle(), "after the barrier, a move is the user's"
+
+
+async def test_a_move_right_behind_the_barrier_tick_is_news(tracked: Tracked) -> None:
+    # The user moves a window the switch moved, right after its reply: i3 sends that move
+    # after the barrier's tick, in the same read. It is handled before the barrier's
+    # waiter wakes up, and must not be taken for the switch's own.
+    one = tracked.state.windows[1]
+    tracked.i3.after_tick = lambda: tracked.send(WindowEvent("move", 1, as_event(one)))
+    async with tracked.tracker.moving([1]):
+        tracked.state.update_window(1, workspace="5")
+    assert await tracked.tracker.settle(), "the move after the tick was the user's"
 
 
 async def test_a_unit_of_our_own_moving_is_not_news_and_a_users_container_is(
@@ -165,10 +177,12 @@ async def test_a_unit_of_our_own_moving_is_not_news_and_a_users_container_is(
 ) -> None:
     # A split container the switch moves whole comes as a container event holding its
     # windows: all of them ours, the model already says where they went.
+    unit = WindowEvent("move", 40, None, inside=(1, 2))
+    tracked.i3.before_tick = lambda: tracked.send(unit)
     async with tracked.tracker.moving([1, 2]):
         tracked.state.update_window(1, workspace="5")
-    tracked.send(WindowEvent("move", 40, None, inside=(1, 2)))
     assert not await tracked.tracker.settle(), "the unit's windows are all ours"
+    tracked.i3.before_tick = None
     tracked.send(WindowEvent("move", 41, None, inside=(1, 2)))
     assert await tracked.tracker.settle(), "after the barrier, the user's move"
     async with tracked.tracker.moving([1]):

@@ -70,6 +70,7 @@ class I3Adapter:
         self._wm_version = ""  # the version's first word, from GET_VERSION
         self._syncs = 0  # the number in the last sync tick's payload
         self._waiting: dict[str, asyncio.Future[None]] = {}  # sync payload -> its waiter
+        self._on_back: dict[str, Callable[[], None]] = {}  # sync payload -> its callback
         self._events = 0  # i3 events handled (sync ticks aside): what dates a tree read
         # The tree an autosave read just before a switch, and the count of events when it
         # was read: the switch's own read takes it if no event came and no command ran
@@ -132,7 +133,10 @@ class I3Adapter:
             return
         if isinstance(event, TickEvent) and event.payload.startswith(SYNC_PREFIX):
             waiter = self._waiting.pop(event.payload, None)
+            on_back = self._on_back.pop(event.payload, None)
             if waiter is not None and not waiter.done():
+                if on_back is not None:
+                    on_back()
                 waiter.set_result(None)
             return
         self._events += 1
@@ -151,16 +155,27 @@ class I3Adapter:
             if not waiter.done():
                 waiter.set_exception(NotConnected("lost the connection to i3"))
 
-    async def sync(self) -> bool:
+    async def sync(
+        self,
+        on_back: Callable[[], None] | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> bool:
         """The tick barrier: True once every event i3 sent before this call has been
         handed to on_event (i3 delivers events in order, and this tick after them);
-        False if the tick did not come back within SYNC_TIMEOUT of i3 taking it."""
+        False if the tick did not come back within SYNC_TIMEOUT of i3 taking it.
+        ``on_back`` is called as the tick is handled: before any event after it, where
+        the waiter's result reaches this coroutine a turn of the loop later. ``on_sent``
+        once i3 has answered the tick: anything asked of i3 from then on comes after."""
         self._syncs += 1
         payload = f"{SYNC_PREFIX}{self._syncs}"
         waiter = asyncio.get_running_loop().create_future()
+        if on_back is not None:
+            self._on_back[payload] = on_back
         self._waiting[payload] = waiter
         try:
             await self._request(MessageType.SEND_TICK, payload)
+            if on_sent is not None:
+                on_sent()
             async with asyncio.timeout(SYNC_TIMEOUT):
                 await waiter
             return True
@@ -169,6 +184,7 @@ class I3Adapter:
             return False
         finally:
             self._waiting.pop(payload, None)
+            self._on_back.pop(payload, None)
             if waiter.done() and not waiter.cancelled():
                 waiter.exception()  # lost before it was awaited: NotConnected came already
 

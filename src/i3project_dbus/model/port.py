@@ -106,9 +106,15 @@ class I3Port(Protocol):
         """Show the plan's workspaces in order, then focus ``window`` if given."""
         ...
 
-    async def sync(self) -> bool:
+    async def sync(
+        self,
+        on_back: Callable[[], None] | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> bool:
         """The tick barrier: return True once every event i3 sent before this call has
-        been handed to the event callback; False if it did not come back in time."""
+        been handed to the event callback; False if it did not come back in time.
+        ``on_back`` is called as the tick is handled, before any event after it;
+        ``on_sent`` once i3 has taken the tick (its events are queued behind it)."""
         ...
 
     def close(self) -> None: ...
