@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from i3project_dbus.dbus.names import BUS_NAME, MANAGER_IFACE, MANAGER_PATH
-from i3project_dbus.i3 import commands
 from i3project_dbus.i3.tree import windows_from_tree
 from i3project_dbus.model.switch import plan_switch
 
 from .env import ROOT
+from .layouts import per_window
 from .report import Row, median, ms
 from .world import World
 
@@ -100,7 +100,7 @@ def run(world: World, trials: int, projects: tuple[str, str]) -> list[Row]:
     world.quiesce()
 
     def i3msg(target: str) -> float:
-        cmd = commands.switch(plan_switch(windows_from_tree(world.env.ipc.tree()), target))
+        cmd = per_window(plan_switch(windows_from_tree(world.env.ipc.tree()), target))
         return _timed(["i3-msg", cmd], env)
 
     tools: dict[str, Callable[[str], float]] = {

@@ -25,6 +25,7 @@ from i3project_dbus.i3.tree import windows_from_tree
 from i3project_dbus.model.switch import SwitchPlan, plan_switch
 
 from .env import Environment
+from .layouts import per_window
 from .report import Row, median, ms
 from .window_signals import Tally, WindowSignals
 from .world import World
@@ -34,13 +35,18 @@ RATIO_GOALS = (1.3, 1.2, 1.2)
 
 
 def _raw_command(env: Environment, target: str) -> str:
-    plan = plan_switch(windows_from_tree(env.ipc.tree()), target)
-    return commands.switch(plan)
+    """The plan as one raw command, every hidden window's restore mark set in it. A
+    switch sent from outside the service must set them: the service takes the restore
+    marks it left on shown windows off a window someone else moves (docs/design.md),
+    unless an event shows that someone setting them. So this is the service's batch as
+    it was before those marks stayed (layouts.per_window), not today's, which skips
+    the marks a window carries already."""
+    return per_window(plan_switch(windows_from_tree(env.ipc.tree()), target))
 
 
 def _per_window_commands(env: Environment, target: str) -> list[str]:
     plan = plan_switch(windows_from_tree(env.ipc.tree()), target)
-    out = [commands.switch(SwitchPlan(target, (h,), ())) for h in plan.hide]
+    out = [per_window(SwitchPlan(target, (h,), ())) for h in plan.hide]
     for s in plan.show:
         parts = [f"move container to workspace {commands.quote(s.workspace)}", "floating disable"]
         if s.floating:
