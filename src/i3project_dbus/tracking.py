@@ -285,6 +285,9 @@ class Tracker:
         # windows as ours until its own barrier, which comes after the first's, is back.
         pending = self._barrier is not None and not self._barrier.done()
         self._own = (self._own if pending else frozenset()) | frozenset(ids)
+        # Their restore marks are ours again (also after our own unmark of inert ones,
+        # whose mark event flagged them).
+        self._relabelled.difference_update(self._own)
         self._generation += 1
         try:
             yield

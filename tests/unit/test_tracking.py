@@ -206,6 +206,17 @@ async def test_a_users_move_takes_off_the_restore_marks_a_show_left(tracked: Tra
     tracked.state.update_window(2, marks=(inert.replace(":1:", ":2:", 1),))
     tracked.send(WindowEvent("move", 40, None, inside=(2,)))
     assert tracked.state.windows[2].marks == ()
+    # Someone else's mark event (here: the service's own unmark of inert marks, which is
+    # no move) flags a window as relabelled; a switch moving it makes its marks ours again.
+    tracked.state.update_window(2, marks=(inert,))
+    tracked.send(WindowEvent("mark", 2, as_event(replace(tracked.state.windows[2], marks=()))))
+    tracked.send(
+        WindowEvent("mark", 2, as_event(replace(tracked.state.windows[2], marks=(inert,))))
+    )
+    async with tracked.tracker.moving([2]):
+        pass
+    tracked.send(WindowEvent("move", 2, as_event(tracked.state.windows[2])))
+    assert tracked.state.windows[2].marks == ()
     # A window hidden by a switch keeps its mark whoever moves it: it is live there.
     hidden = restore_mark("1", False, "5")
     tracked.state.update_window(1, workspace=SCRATCHPAD, marks=(hidden,))
