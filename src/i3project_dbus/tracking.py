@@ -176,7 +176,8 @@ class Tracker:
         never taken for one a switch hid. ``before``: the window as it was before the
         event, for a single window (the model holds it as the event left it). A window
         whose restore marks were just set by someone else keeps them: a script hiding
-        windows the way the service once did (its marks would then be taken for ours)."""
+        windows the way the service once did (its marks would then be taken for ours).
+        Our own unmark below flags a window so too, until a switch moves it."""
         drops: list[str] = []
         for con_id in ids:
             if con_id in self._relabelled:
@@ -195,10 +196,8 @@ class Tracker:
 
     @staticmethod
     async def _unmark(port: I3Port, payload: str) -> None:
-        try:
+        with contextlib.suppress(I3CommandFailed, NotConnected):  # closed meanwhile
             await port.run(payload)
-        except (I3CommandFailed, NotConnected) as exc:  # it closed meanwhile, or i3 went
-            log.debug("inert restore marks not dropped: %s", exc)
 
     def on_workspace(self, event: WorkspaceEvent) -> dict[str, DetailValue]:
         if event.change in PLACEMENT_WORKSPACE_CHANGES:
@@ -285,9 +284,7 @@ class Tracker:
         # windows as ours until its own barrier, which comes after the first's, is back.
         pending = self._barrier is not None and not self._barrier.done()
         self._own = (self._own if pending else frozenset()) | frozenset(ids)
-        # Their restore marks are ours again (also after our own unmark of inert ones,
-        # whose mark event flagged them).
-        self._relabelled.difference_update(self._own)
+        self._relabelled -= self._own  # their restore marks are ours again (_drop_inert)
         self._generation += 1
         try:
             yield
