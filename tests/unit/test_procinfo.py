@@ -9,19 +9,21 @@ from i3project_dbus.procinfo import Command, command_of
 
 
 def test_a_child_process(tmp_path: Path) -> None:
+    # The child says when it runs: read before its exec, /proc shows the parent's command.
+    code = "import sys; print(flush=True); sys.stdin.read()"
     child = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.read()", "arg with space", ""],
+        [sys.executable, "-c", code, "arg with space", ""],
         cwd=tmp_path,
         stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
     )
     try:
+        assert child.stdout is not None
+        child.stdout.readline()
         found = command_of(child.pid)
     finally:
         child.communicate(b"")
-    assert found == Command(
-        (sys.executable, "-c", "import sys; sys.stdin.read()", "arg with space", ""),
-        str(tmp_path),
-    )
+    assert found == Command((sys.executable, "-c", code, "arg with space", ""), str(tmp_path))
 
 
 def test_no_such_process_and_nonsense() -> None:
