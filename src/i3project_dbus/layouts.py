@@ -1,7 +1,8 @@
 """Running a switch that keeps layouts, through the i3 port.
 
 Round trips, whatever the number of windows: the tree; on i3, when a workspace leaves
-whole, one command that wraps it and the tree again; the switch itself (one command);
+whole or units leave a workspace that keeps windows, one command that wraps it or
+gathers them (model/units.py) and the tree again; the switch itself (one command);
 and, when units came back, the tree and one command that sets their sizes. i3 runs a
 command payload whole, so a restore mark is always set in the same command as the move
 it describes, as before.
@@ -40,10 +41,13 @@ async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool 
     sway = port.is_sway
     forest = await port.layout()
     ls = plan_layout_switch(forest, plan, state.windows, sway=sway)
-    if ls.wrap:
-        await port.wrap(ls.wrap)
+    if ls.wrap or ls.bundles:
+        await port.prepare(ls)
         forest = await port.layout()
-        ls = plan_layout_switch(forest, plan, state.windows, sway=sway, wrapped=True)
+        bundled = ls.bundles
+        ls = plan_layout_switch(
+            forest, plan, state.windows, sway=sway, wrapped=True, bundled=bundled
+        )
     if ls.empty:
         return Outcome()
     if not restore_focus:

@@ -261,3 +261,49 @@ def test_i3_restarts_while_a_subtree_is_hidden(desk: Desk) -> None:
     desk.client.switch("a")
     assert not before.differences(layout(desk.i3.tree()))
     desk.check("a")
+
+
+def _scratchpad_entries(desk: Desk) -> list[dict[str, Any]]:
+    from harness import walk_cons
+
+    scratch = next(c for c, _ws in walk_cons(desk.i3.tree()) if c.get("name") == SCRATCHPAD)
+    return list(scratch.get("floating_nodes") or ())
+
+
+def test_interleaved_windows_leave_in_one_bundle_and_come_back_each_to_its_place(
+    desk: Desk,
+) -> None:
+    """a's windows between global ones leave as one scratchpad entry (one tiling again
+    for i3 on the way back, not one per window), and each comes back to its place: after
+    a round trip, after one of them is closed while hidden and i3 restarted, and after
+    the user peeked at the bundle with "scratchpad show"."""
+    titles = {}
+    for n, owner in enumerate(["", "a", "", "a", "a", ""]):
+        xid, title = desk.open(owner, "1")
+        titles[n] = (xid, title)
+    desk.i3.command(f"[id={titles[1][0]}] resize set width 30 ppt")
+    desk.client.switch("a")
+    before = layout(desk.i3.tree())
+    desk.client.switch("b")
+    assert len(_scratchpad_entries(desk)) == 1, "the three windows leave as one entry"
+    desk.client.switch("a")
+    assert not before.differences(layout(desk.i3.tree()))
+    desk.check("a")
+
+    desk.client.switch("b")
+    desk.xw.close(titles[4][0])
+    poll(lambda: len(desk.client.state()["windows"]) == 5, timeout=10, what="a window gone")
+    desk.i3.restart()
+    poll(lambda: desk.client.get("Connected"), timeout=10, what="the service back on i3")
+    desk.client.switch("a")
+    shape = layout(desk.i3.tree()).shapes["1"]
+    assert shape == ("splith", [titles[n][1] for n in (0, 1, 2, 3, 5)]), shape
+    desk.check("a")
+
+    now = layout(desk.i3.tree())
+    desk.client.switch("b")
+    desk.i3.command("scratchpad show")
+    desk.client.switch("a")
+    assert not now.differences(layout(desk.i3.tree()))
+    assert not _scratchpad_entries(desk)
+    desk.check("a")

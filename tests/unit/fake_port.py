@@ -183,8 +183,11 @@ class FakeI3(I3Port):
         )
         return Forest(workspaces, tuple(hidden))
 
-    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
-        await self.run("; ".join(f"[con_id={ws.con_id}] split h" for ws in workspaces))
+    async def prepare(self, switch: LayoutSwitch) -> None:
+        """Sent, but the fake's tree stays as it is: the bundles are not found gathered
+        and their units leave as they are."""
+        wraps = [f"[con_id={ws.con_id}] split h" for ws in switch.wrap]
+        await self.run("; ".join([*wraps, f"gather {len(switch.bundles)}"]))
 
     async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
         """Applied as i3 would: units leave with their marks, come back without them;

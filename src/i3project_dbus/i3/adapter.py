@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..model.captured import Capture
 from ..model.errors import I3CommandFailed, NotConnected
 from ..model.focus import FocusRestore
-from ..model.layout import Forest, Workspace
+from ..model.layout import Forest
 from ..model.layout_switch import LayoutSwitch
 from ..model.outputs import Screens
 from ..model.reassign import Reassignment
@@ -269,8 +269,8 @@ class I3Adapter:
     async def layout(self) -> Forest:
         return forest(await self.tree(), sway=self.is_sway)
 
-    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
-        await self.run(commands.join(layout_commands.wrap(ws) for ws in workspaces))
+    async def prepare(self, switch: LayoutSwitch) -> None:
+        await self.run(layout_commands.prepare(switch))
 
     async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
         payload = layout_commands.payload(switch, forest)

@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable
 
 from ..model.layout import Forest, Layout, Located, Node, Workspace, locate
-from ..model.layout_switch import LayoutSwitch
+from ..model.layout_switch import Bundled, LayoutSwitch
 from ..model.marks import ASSIGN_PREFIX
+from ..model.placement import TEMP_MARK
 from ..model.sizing import Resize, plan_sizes
 from ..model.steps import (
     Arrive,
@@ -109,6 +110,29 @@ def wrap(workspace: Workspace) -> str:
     workspace with several children makes a container with the workspace's layout."""
     axis = "h" if workspace.layout is Layout.SPLITH else "v"
     return f"[con_id={int(workspace.con_id)}] split {axis}"
+
+
+def gather(bundled: Bundled, number: int) -> list[str]:
+    """A bundle's container, made round its first window by ``split`` (in that window's
+    place), and the other units moved into it after that window, last first so that they
+    keep their order. The short-lived mark that names the window goes in the same
+    command."""
+    tag = quote(f"{TEMP_MARK}b{number}")
+    first = bundled.bundle.first
+    others = [u.root for u in bundled.bundle.units if u.root.con_id != first.con_id]
+    out = [f"{criteria(first)} split v, mark --add {tag}"]
+    out += [f"{criteria(node)} move container to mark {tag}" for node in reversed(others)]
+    out.append(f"unmark {tag}")
+    return out
+
+
+def prepare(ls: LayoutSwitch) -> str:
+    """i3, before a switch: the workspaces that leave whole wrapped, the bundles
+    gathered (model/units.py)."""
+    parts = [wrap(ws) for ws in ls.wrap]
+    for number, bundled in enumerate(ls.bundles, start=1):
+        parts += gather(bundled, number)
+    return join(parts)
 
 
 def hide(unit: Unit, marked: Iterable[Marked]) -> list[str]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
-from .layout import Forest, Hidden, Node, Workspace
-from .marks import parse_restore
-from .placement import Placement, Returning, plan_return
+from .layout import Forest, Hidden, Node, Workspace, locate
+from .marks import PERCENT_SCALE, Restore, Slot, parse_restore
+from .placement import LAST, Placement, Returning, plan_return
 from .switch import SwitchPlan
-from .units import Marked, Unit, plan_units, unit_marks
+from .units import Bundle, Marked, Unit, plan_units, unit_marks
 from .window import Window
 
 
@@ -25,11 +25,21 @@ class Leaving:
 
 
 @dataclass(frozen=True, slots=True)
+class Bundled:
+    """A bundle to gather, and the restore marks its windows get (from the tree before)."""
+
+    bundle: Bundle
+    marked: tuple[Marked, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class LayoutSwitch:
     target: str
     sway: bool = False
-    # i3 only: wrap these workspaces first, read the tree again and plan again
+    # i3 only: wrap these workspaces and gather these bundles first (one command), read
+    # the tree again and plan again with the bundles
     wrap: tuple[Workspace, ...] = ()
+    bundles: tuple[Bundled, ...] = ()
     leaving: tuple[Leaving, ...] = ()
     # units a "scratchpad show" put on a workspace, going back to the scratchpad as they are
     rehide: tuple[Node, ...] = ()
@@ -43,39 +53,76 @@ class LayoutSwitch:
     @property
     def empty(self) -> bool:
         return not (
-            self.wrap or self.leaving or self.rehide or self.returning or not self.rest.empty
+            self.wrap
+            or self.bundles
+            or self.leaving
+            or self.rehide
+            or self.returning
+            or not self.rest.empty
         )
+
+
+def _restores(root: Node) -> list[tuple[Node, str, Restore]]:
+    """Every restore mark with a slot under ``root``: (window, mark, parsed)."""
+    out = []
+    for node in root.windows():
+        for mark in node.marks:
+            restore = parse_restore(mark)
+            if restore is not None and restore.slot is not None:
+                out.append((node, mark, restore))
+    return out
 
 
 def _returning(
     hidden: tuple[Hidden, ...], show_ids: Set[int]
 ) -> tuple[list[Returning], set[int], bool]:
     """Scratchpad entries to bring back: those holding a window the plan shows that was
-    hidden inside a unit. Returns them, the ids of their windows, and whether any holds
-    a window the plan would not show."""
+    hidden inside a unit (each unit of a bundle apart). Returns them, the ids of their
+    windows, and whether any holds a window the plan would not show."""
     out: list[Returning] = []
     covered: set[int] = set()
     stray = False
     for entry in hidden:
-        marks: list[tuple[Node, str]] = []
-        slot = workspace = None
-        wanted = False
-        for node in entry.root.windows():
-            for mark in node.marks:
-                restore = parse_restore(mark)
-                if restore is None or restore.slot is None:
-                    continue
-                marks.append((node, mark))
-                if node.con_id in show_ids and slot is None:
-                    slot, workspace = restore.slot, restore.workspace
-                wanted = wanted or node.con_id in show_ids
-        if not wanted or slot is None or workspace is None:
+        restores = _restores(entry.root)
+        wanted = next((r for n, _m, r in restores if n.con_id in show_ids), None)
+        if wanted is None:
             continue
         ids = {n.con_id for n in entry.root.windows()}
         stray = stray or not ids <= show_ids
         covered |= ids
-        out.append(Returning(entry.root, workspace, slot, tuple(marks)))
+        if entry.root.window or not any(r.slot and r.slot.loose for _n, _m, r in restores):
+            marks = tuple((n, m) for n, m, _r in restores)
+            assert wanted.slot is not None
+            out.append(Returning(entry.root, wanted.workspace, wanted.slot, marks))
+            continue
+        # A bundle: every unit in it comes back to its own place, wanted or not (the
+        # bundle must empty); one with no slot at all, at the end of the workspace.
+        for part in entry.root.children:
+            inside = {n.con_id for n in part.windows()}
+            mine = [(n, m, r) for n, m, r in restores if n.con_id in inside]
+            pick = next((r for n, _m, r in mine if n.con_id in show_ids), None)
+            pick = pick or (mine[0][2] if mine else wanted)
+            slot = pick.slot if mine else Slot(LAST, PERCENT_SCALE, "")
+            assert slot is not None
+            marks = tuple((n, m) for n, m, _r in mine)
+            out.append(Returning(part, pick.workspace, slot, marks, bundle=entry.root))
     return out, covered, stray
+
+
+def _gathered(forest: Forest, bundles: tuple[Bundled, ...]) -> dict[int, Bundled]:
+    """The container each bundle was gathered into, by con id, if it holds the bundle's
+    units and nothing else (a window closed or moved in between: not a bundle; its
+    units leave as the tree now has them, inside the container if it is still there)."""
+    where = locate(forest)
+    out: dict[int, Bundled] = {}
+    for b in bundles:
+        found = where.get(b.bundle.first.con_id)
+        parent = found.parents[0] if found is not None and found.parents else None
+        if not isinstance(parent, Node):
+            continue
+        if {c.con_id for c in parent.children} == {u.root.con_id for u in b.bundle.units}:
+            out[parent.con_id] = b
+    return out
 
 
 def plan_layout_switch(
@@ -85,11 +132,13 @@ def plan_layout_switch(
     *,
     sway: bool,
     wrapped: bool = False,
+    bundled: tuple[Bundled, ...] = (),
 ) -> LayoutSwitch:
     """The switch ``plan`` with tiled windows moved by units.
 
-    On i3 a first call may return only ``wrap``: those workspaces are wrapped, the tree
-    read again, and this called again with ``wrapped`` (nothing is wrapped twice).
+    On i3 a first call may return only ``wrap`` and ``bundles``: those workspaces are
+    wrapped and those bundles gathered, the tree read again, and this called again with
+    ``wrapped`` and the bundles (nothing is wrapped or gathered twice).
     """
     peeked = {n.con_id: h.root for h in forest.hidden if h.shown for n in h.root.windows()}
     leaving = {
@@ -97,10 +146,21 @@ def plan_layout_switch(
         for h in plan.hide
         if not h.window.floating and not h.window.scratchpad_window and h.window.id not in peeked
     }
-    units = plan_units(forest.workspaces, leaving, can_wrap=not (sway or wrapped))
-    if units.wrap:
-        return LayoutSwitch(plan.target, sway, wrap=units.wrap)
-    leaves = tuple(Leaving(u, tuple(unit_marks(u, windows, forest.focused))) for u in units.units)
+    first = not (sway or wrapped)
+    units = plan_units(forest.workspaces, leaving, can_wrap=first, can_bundle=first)
+    if units.wrap or units.bundles:
+        gather = tuple(
+            Bundled(b, tuple(m for u in b.units for m in unit_marks(u, windows, forest.focused)))
+            for b in units.bundles
+        )
+        return LayoutSwitch(plan.target, sway, wrap=units.wrap, bundles=gather)
+    gathered = _gathered(forest, bundled)
+    leaves = tuple(
+        Leaving(u, gathered[u.root.con_id].marked)
+        if u.root.con_id in gathered
+        else Leaving(u, tuple(unit_marks(u, windows, forest.focused)))
+        for u in units.units
+    )
     moved = {m.window.id for lv in leaves for m in lv.marked}
     rehide = {
         id(root): root for wid, root in peeked.items() if wid in {h.window.id for h in plan.hide}

@@ -66,6 +66,7 @@ class Slot:
     anchor: Anchor | None = None  # None: the parent is the workspace
     fullscreen: bool = False  # the unit itself was fullscreen
     focused: bool = False  # this window had the focus when its unit left
+    loose: bool = False  # the unit left in a bundle with others of its workspace (units.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,8 @@ def _slot_items(slot: Slot) -> str:
     if slot.anchor is not None:
         kind = "x" if slot.anchor.x11 else "c"
         items.append(f"a={kind}{slot.anchor.window}.{slot.anchor.height}")
-    items += [f"{key}=1" for key, on in (("s", slot.fullscreen), ("f", slot.focused)) if on]
+    flags = (("s", slot.fullscreen), ("f", slot.focused), ("b", slot.loose))
+    items += [f"{key}=1" for key, on in flags if on]
     return ",".join(items)
 
 
@@ -137,8 +139,8 @@ def _parse_slot(items: list[str]) -> Slot | None:
         return None
     if "a" in values and anchor is None:
         return None
-    flag = {k: values.get(k) == "1" for k in ("s", "f")}
-    return Slot(index, percent, layout, anchor, flag["s"], flag["f"])
+    flag = {k: values.get(k) == "1" for k in ("s", "f", "b")}
+    return Slot(index, percent, layout, anchor, flag["s"], flag["f"], flag["b"])
 
 
 def _parse_flags(flags: str) -> tuple[bool, Rect | None, Slot | None] | None:

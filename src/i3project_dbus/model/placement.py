@@ -46,6 +46,9 @@ class Returning:
     slot: Slot
     # (window node, restore mark) for every window of the unit that carries one
     marks: tuple[tuple[Node, str], ...] = ()
+    # the bundle the unit is hidden in (units.Bundle), tiled on the staging workspace once
+    # for all of its units; None: the unit is a scratchpad entry of its own
+    bundle: Node | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +157,19 @@ class _Builder:
             self.out.steps.append(MarkNode(target, mark))
         return mark
 
-    def insert(self, node: Node, parent: Node | None, ws: str, index: int, layout: str) -> None:
+    def insert(
+        self, node: Node, parent: Node | None, ws: str, index: int, layout: str, tiled: bool
+    ) -> None:
+        """``tiled``: the unit is tiled on the staging workspace already (in its bundle)."""
         siblings = self.siblings(parent, ws)
         if parent is None and index:
             index += self.spread.get(ws, 0)  # a dissolved first unit counts its children
         index = min(index, len(siblings))
         steps = self.out.steps
-        staged = self.sway or ws in self.visible
-        if staged:
+        staged = tiled or self.sway or ws in self.visible
+        if staged and not tiled:
             steps.append(Stage(node))
-        else:
+        elif not staged:
             # Straight from the scratchpad onto its workspace, tiled beside whatever has
             # the focus there, and then into place. Through the staging workspace i3
             # moves the unit twice, and makes that workspace and closes it again for every
@@ -248,6 +254,7 @@ def plan_return(
     workspace, and is listed in ``gone``.
     """
     roots = list(away)
+    returning = list(returning)
     inside = {n.con_id for root in roots for n in root.walk()}
     where = locate(forest)
     build = _Builder(forest, {r.con_id for r in roots}, sway=sway)
@@ -262,13 +269,16 @@ def plan_return(
     # Inner parents first: a container a unit leaves with one child is redundant, and
     # sway squashes redundant chains on the next directional move, i3 on tree_flatten.
     order = sorted(groups, key=lambda k: -len(where[k].parents) if isinstance(k, int) else 1)
+    bundles = {r.bundle.con_id: r.bundle for r in returning if r.bundle is not None}
+    build.out.steps += [Stage(bundle) for bundle in bundles.values()]
     for group in (groups[k] for k in order):
         group.sort(key=lambda rp: (rp[0] in build.out.gone, rp[0].slot.index))
         for r, parent in group:
             lost = r in build.out.gone
             index = LAST if lost else r.slot.index
             home = build.out.landing[r.root.con_id]
-            build.insert(r.root, parent, home, index, "" if lost else r.slot.layout)
+            layout = "" if lost else r.slot.layout
+            build.insert(r.root, parent, home, index, layout, r.bundle is not None)
             alone = parent is None and len(build.siblings(None, r.workspace)) == 1
             # On i3 an only child fills its parent: no size to set, no tree to read for it
             # (a workspace that left whole comes back so, in the container that wrapped

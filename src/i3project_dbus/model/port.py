@@ -9,7 +9,7 @@ from typing import Protocol
 from .captured import Capture
 from .events import Event
 from .focus import FocusRestore
-from .layout import Forest, Workspace
+from .layout import Forest
 from .layout_switch import LayoutSwitch
 from .outputs import Screens
 from .project import Project
@@ -79,8 +79,9 @@ class I3Port(Protocol):
         """Every workspace's tiling tree and the scratchpad's entries, read now."""
         ...
 
-    async def wrap(self, workspaces: tuple[Workspace, ...]) -> None:
-        """i3: wrap each workspace's tiled children in one container, in place."""
+    async def prepare(self, switch: LayoutSwitch) -> None:
+        """i3: wrap the workspaces that leave whole, each in one container in place, and
+        gather the bundles (``switch.wrap``, ``switch.bundles``)."""
         ...
 
     async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
