@@ -163,14 +163,16 @@ class Outputs:
         self._read_again = True
         while self._read_again:
             await asyncio.sleep(READ_DELAY)
-            # An event from here on may not be in this reading: it asks for another.
-            self._read_again = False
-            if not self._tracker.connected:
-                return
-            try:
-                self._take(await self._tracker.require().screens())
-            except NotConnected:
-                return
+            # Not while a switch runs (under the lock): one reading after it, however long
+            # the pauses between its workspace events. One from here on asks for another.
+            async with self._lock:
+                self._read_again = False
+                if not self._tracker.connected:
+                    return
+                try:
+                    self._take(await self._tracker.require().screens())
+                except NotConnected:
+                    return
 
     def _take(self, new: Screens, settled: bool = False) -> None:
         """A new reading: tell the listeners; a reading that shows other outputs starts a
