@@ -42,7 +42,12 @@ async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool 
     forest = await port.layout()
     ls = plan_layout_switch(forest, plan, state.windows, sway=sway)
     if ls.wrap or ls.bundles:
-        await port.prepare(ls)
+        try:
+            await port.prepare(ls)
+        except I3CommandFailed as exc:
+            # A window went away since the tree was read: the tree read next tells what
+            # was done; a bundle not found whole leaves as it is (model/layout_switch.py).
+            log.info("preparing the switch to %r: %s", plan.target, exc)
         forest = await port.layout()
         bundled = ls.bundles
         ls = plan_layout_switch(

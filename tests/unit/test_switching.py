@@ -183,3 +183,26 @@ async def test_a_floating_window_is_hidden_with_the_geometry_i3_has_now(desk: De
     await manager.switch("a")
     restore = manager.state.windows[8].restore
     assert restore is not None and restore.rect == (70, 80, 400, 300)
+
+
+async def test_a_gathering_that_i3_refuses_in_part_still_lets_the_switch_run(
+    tmp_path: Path,
+) -> None:
+    """Two of a's windows beside a global one make a bundle (model/units.py); i3 refuses
+    part of the gathering command (a window closed since the tree was read). The switch
+    plans again from the tree read after it and runs: nothing is left behind."""
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    await manager.create("b", {})
+    i3 = FakeI3([xterm(1, "1", "a"), xterm(2, "1", wm_class="firefox"), xterm(3, "1", "a")])
+    await manager.attach(i3)
+    try:
+        await manager.switch("a")
+        i3.failures.append("No window matches the criteria")
+        await manager.switch("b")
+        gather = [c for c in i3.commands if c.startswith("gather")]
+        assert gather == ["gather 1"], i3.commands
+        assert placement(manager) == {1: SCRATCHPAD, 2: "1", 3: SCRATCHPAD}
+        assert manager.state.active == "b"
+    finally:
+        await manager.close()
