@@ -12,6 +12,7 @@ output's workspaces move) that shows other outputs than the one before starts th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -40,6 +41,8 @@ QUIET = 0.15
 MAX_WAIT = 1.0
 # Workspace events within this delay cost one reading of outputs and workspaces.
 READ_DELAY = 0.02
+# How long that reading waits for a switch (or anything else under the lock) to end.
+LOCK_WAIT = 1.0
 
 
 def _layout(screens: Screens) -> tuple[tuple[str, bool, bool, tuple[int, ...]], ...]:
@@ -64,20 +67,15 @@ class Outputs:
     ) -> None:
         # The model: the windows tell which workspaces are occupied and what has the focus.
         self._state = state
-        # The i3 port.
-        self._tracker = tracker
-        # Where outputs::change is recorded.
-        self._journal = journal
+        self._tracker = tracker  # the i3 port
+        self._journal = journal  # where outputs::change is recorded
         # Who is told of a new reading (the publisher) and of new config warnings.
         self._listeners = listeners
-        # Where the delayed reading and the burst's reassignment run.
-        self._background = background
-        # The settings in force (Reload replaces them).
-        self._settings = settings
+        self._background = background  # runs the delayed reading and burst's reassignment
+        self._settings = settings  # the settings in force (Reload replaces them)
         # The manager's lock: a burst's reassignment never interleaves with a switch.
         self._lock = lock
-        # The latest reading: what the Output objects show.
-        self.screens = Screens()
+        self.screens = Screens()  # the latest reading: what the Output objects show
         # The last reading outside a burst: where workspaces were before outputs changed.
         self._settled = Screens()
         # workspace -> the output it was pushed off, to go back to when that returns
@@ -163,16 +161,18 @@ class Outputs:
         self._read_again = True
         while self._read_again:
             await asyncio.sleep(READ_DELAY)
-            # Not while a switch runs (under the lock): one reading after it, however long
-            # the pauses between its workspace events. One from here on asks for another.
-            async with self._lock:
-                self._read_again = False
-                if not self._tracker.connected:
-                    return
-                try:
-                    self._take(await self._tracker.require().screens())
-                except NotConnected:
-                    return
+            # After a switch that runs (it holds the lock; LOCK_WAIT at most): one reading
+            # for all its workspace events. An event from here on asks for another.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(LOCK_WAIT), self._lock:
+                    pass
+            self._read_again = False
+            if not self._tracker.connected:
+                return
+            try:
+                self._take(await self._tracker.require().screens())
+            except NotConnected:
+                return
 
     def _take(self, new: Screens, settled: bool = False) -> None:
         """A new reading: tell the listeners; a reading that shows other outputs starts a

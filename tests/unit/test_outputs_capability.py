@@ -189,3 +189,47 @@ async def test_a_workspace_a_switch_made_again_goes_back_to_its_output(tmp_path:
     assert i3.reassignments[-1].moves == (Move("7", "RIGHT"),)
     assert changes(manager)[-1].details["origin"] == "switch"
     await manager.close()
+
+
+def count_readings(i3: FakeI3) -> list[int]:
+    """Every reading of outputs and workspaces the fake answers, counted."""
+    calls: list[int] = []
+    read = i3.screens
+
+    async def counted() -> Screens:
+        calls.append(1)
+        return await read()
+
+    i3.screens = counted  # type: ignore[method-assign]
+    return calls
+
+
+async def test_the_workspace_events_of_a_switch_make_one_reading_after_it(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A switch holds the manager's lock; its workspace events, however far apart, make
+    one reading once it is done (not one per pause longer than READ_DELAY)."""
+    monkeypatch.setattr(capability, "LOCK_WAIT", 30.0)
+    calls = count_readings(desk.i3)
+    manager = desk.manager
+    async with manager._lock:
+        manager.handle_event(WorkspaceEvent("empty", "3"))
+        await asyncio.sleep(capability.READ_DELAY * 3)  # a pause in the switch's events
+        manager.handle_event(WorkspaceEvent("init", "4"))
+        assert not calls, "read while the switch ran"
+    task = manager.outputs._read_task
+    assert task is not None
+    await asyncio.wait_for(task, 5)
+    assert len(calls) == 1
+
+
+async def test_a_long_hold_of_the_lock_delays_the_reading_by_lock_wait_only(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(capability, "LOCK_WAIT", 0.05)
+    calls = count_readings(desk.i3)
+    async with desk.manager._lock:  # a restore waiting for its apps, say
+        desk.i3.show("2")
+        desk.manager.handle_event(WorkspaceEvent("focus", "2"))
+        await apoll(lambda: calls, what="the reading, the lock still held")
+        await apoll(lambda: desk.manager.outputs.screens.focused.name == "2")  # type: ignore[union-attr]
