@@ -10,10 +10,13 @@ import time
 from collections.abc import Callable
 
 from . import layouts
+from .i3 import restore_commands
+from .i3.commands import STAGING_WORKSPACE
 from .journal import Journal
 from .model import events as ev
 from .model.errors import I3CommandFailed, NoSuchProject
 from .model.events import DetailValue
+from .model.marks import parse_restore
 from .model.port import I3Port, Listener
 from .model.state import State
 from .model.switch import SwitchPlan
@@ -145,15 +148,39 @@ class Switcher:
                     return plan, attempt > 1 or not plan.empty
             except I3CommandFailed as exc:
                 # A window closed or moved under us: read the tree and plan again.
+                await self._tracker.settle()
+                await self._tracker.refresh()
+                await self._off_staging(port, target)
                 if attempt == ATTEMPTS:
                     raise
                 log.info("switch to %r: %s; retrying from a fresh tree", target, exc)
+                plan = self.state.plan(target)
+                continue
             if attempt == ATTEMPTS:
                 break
             await self._tracker.settle()
             await self._tracker.refresh()
             plan = self.state.plan(target)
         return plan, True
+
+    async def _off_staging(self, port: I3Port, target: str) -> None:
+        """After a payload i3 refused in part: windows it left on the staging workspace
+        (a unit whose neighbour closed under it, say) go to the workspace their restore
+        mark names, else the focused one. To the model they are shown: nothing else would
+        move them."""
+        stuck = [w for w in self.state.windows.values() if w.workspace == STAGING_WORKSPACE]
+        if not stuck:
+            return
+        focused = await port.focused_workspace()
+        fallback = focused if focused not in ("", STAGING_WORKSPACE) else "1"
+        pairs = []
+        for w in stuck:
+            found = (parse_restore(m) for m in w.restore_marks)
+            pairs.append((w, next((r.workspace for r in found if r is not None), fallback)))
+        log.warning("switch to %r: %d windows back from staging", target, len(pairs))
+        async with self._tracker.moving(w.id for w in stuck):
+            await port.run(restore_commands.rescue(pairs, ()))
+        await self._tracker.refresh()
 
     async def execute(self, port: I3Port, plan: SwitchPlan) -> bool:
         """Run a plan, tiled windows moving by whole subtrees (layouts.py), and record its

@@ -9,10 +9,10 @@ from test_layout_units import windows_of, workspaces
 from i3project_dbus.i3 import layout_commands
 from i3project_dbus.model.layout import Forest, Hidden, Layout, Node, Workspace
 from i3project_dbus.model.layout_switch import _returning, plan_layout_switch
-from i3project_dbus.model.marks import Slot, assignment_mark, parse_restore, restore_mark
+from i3project_dbus.model.marks import Anchor, Slot, assignment_mark, parse_restore, restore_mark
 from i3project_dbus.model.placement import plan_return
 from i3project_dbus.model.steps import MoveToMark, Stage, Swap
-from i3project_dbus.model.switch import Hide, SwitchPlan
+from i3project_dbus.model.switch import Hide, Show, SwitchPlan
 from i3project_dbus.model.units import plan_units, unit_marks
 from i3project_dbus.model.window import Window
 
@@ -135,3 +135,56 @@ def test_a_share_that_differs_by_rounding_keeps_the_mark_the_window_has() -> Non
     far = fresh.replace(",p=3125,", ",p=3200,")
     moved = unit_marks(unit, {2: window(2, "a", far)}, 0)[0]
     assert moved.mark == fresh and moved.stale == (far,)
+
+
+def test_a_unit_named_by_a_window_now_in_a_bundle_still_finds_its_parent() -> None:
+    """b5 was in P (splitv) at index 1, its parent named by a2 (found by a reviewer:
+    planned from the tree after gathering, a2's parent was the bundle, and b5 landed at
+    the end of its workspace)."""
+    slot = Slot(1, 3333, "v", Anchor(20, True, 1))
+    bmark = restore_mark("32", False, "1", None, slot)
+    b5 = Node(5, Layout.SPLITH, 1.0, (assignment_mark("b", "32"), bmark), window=True, x11=50)
+    p = Node(10, Layout.SPLITV, 0.5, children=(win(2, 0.5), win(3, 0.5)))
+    before = Workspace("1", 100, Layout.SPLITH, (win(1, 0.25), p, win(4, 0.25)))
+    windows = {2: window(2, "a"), 4: window(4, "a"), 5: window(5, "b", bmark)}
+    hides = tuple(Hide(windows[i], "", ()) for i in (2, 4))
+    plan = SwitchPlan("b", hides, (Show(windows[5], "1", False, bmark),))
+    first = plan_layout_switch(Forest((before,), (Hidden(b5),)), plan, windows, sway=False)
+    assert first.bundles
+    # Gathered: P = [C(a2, a4), g3].
+    c = Node(7, Layout.SPLITV, 0.5, children=(win(2, 0.5), win(4, 0.5)))
+    p2 = Node(10, Layout.SPLITV, 0.75, children=(c, win(3, 0.5)))
+    after = Workspace("1", 100, Layout.SPLITH, (win(1, 0.25), p2))
+    second = plan_layout_switch(
+        Forest((after,), (Hidden(b5),)), plan, windows, sway=False, wrapped=True,
+        bundled=first.bundles,
+    )  # fmt: skip
+    assert [lv.unit.root.con_id for lv in second.leaving] == [7]
+    assert not second.placement.gone
+    assert second.placement.landing == {5: "1"}
+
+
+def test_a_bundle_gathered_in_part_leaves_with_the_places_from_before() -> None:
+    """i3 refused one move of the gathering (a window closed meanwhile, say): the
+    container holds a2 only; it still leaves as the bundle, with a2's mark from before."""
+    plan = SwitchPlan("b", tuple(Hide(window(i, "a"), "", ()) for i in (2, 4)), ())
+    windows = {i: window(i, "a") for i in (2, 4)}
+    first = plan_layout_switch(Forest((MIXED,)), plan, windows, sway=False)
+    part = Node(7, Layout.SPLITV, 0.25, children=(win(2, 1.0),))
+    after = Workspace("1", 100, Layout.SPLITH, (win(1, 0.25), part, win(3, 0.25), win(4, 0.25)))
+    second = plan_layout_switch(
+        Forest((after,)), plan, windows, sway=False, wrapped=True, bundled=first.bundles
+    )
+    by_root = {lv.unit.root.con_id: lv.marked for lv in second.leaving}
+    assert set(by_root) == {7, 4}
+    assert by_root[7] == first.bundles[0].marked[:1]
+    (alone,) = by_root[4]
+    restore = parse_restore(alone.mark)
+    assert restore is not None and restore.slot is not None and not restore.slot.loose
+
+
+def test_no_bundle_beside_a_fullscreen_window_that_stays() -> None:
+    full = Node(3, Layout.SPLITH, 0.25, window=True, x11=30, fullscreen=True)
+    ws = Workspace("1", 100, Layout.SPLITH, (win(1), win(2), full, win(4)))
+    plan = plan_units((ws,), {2, 4}, can_wrap=True, can_bundle=True)
+    assert not plan.bundles and [u.root.con_id for u in plan.units] == [2, 4]

@@ -4,15 +4,18 @@ no-op switches recorded as nothing. No bus, no i3."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from fake_port import FakeI3, Heard, make_manager, project_types, store_in, xterm
 
 from harness.poll import apoll
+from i3project_dbus.i3.commands import STAGING_WORKSPACE
 from i3project_dbus.manager import Manager
 from i3project_dbus.model.errors import I3CommandFailed
+from i3project_dbus.model.layout import Forest
+from i3project_dbus.model.layout_switch import LayoutSwitch
 from i3project_dbus.model.window import SCRATCHPAD
 from i3project_dbus.model.wmevents import WindowEvent
 
@@ -204,5 +207,43 @@ async def test_a_gathering_that_i3_refuses_in_part_still_lets_the_switch_run(
         assert gather == ["gather 1"], i3.commands
         assert placement(manager) == {1: SCRATCHPAD, 2: "1", 3: SCRATCHPAD}
         assert manager.state.active == "b"
+    finally:
+        await manager.close()
+
+
+class LeavesOneOnStaging(FakeI3):
+    """i3 refusing part of a layout payload after it staged a window (the neighbour the
+    window was to go after closed in between)."""
+
+    async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
+        if not self.failures:
+            await super().run_layout(switch, forest)
+            return
+        returning = [n.con_id for r in switch.returning for n in r.root.windows()]
+        self.tree[returning[0]] = replace(
+            self.tree[returning[0]],
+            workspace=STAGING_WORKSPACE,
+            floating=False,
+            scratchpad_window=False,
+        )
+        await self.run("the payload")
+
+
+async def test_a_window_a_refused_payload_left_on_staging_goes_to_its_workspace(
+    tmp_path: Path,
+) -> None:
+    manager = make_manager(tmp_path)
+    await manager.create("a", {})
+    await manager.create("b", {})
+    i3 = LeavesOneOnStaging(
+        [xterm(1, "3", "a"), xterm(2, "3", wm_class="firefox"), xterm(3, "1", "b")]
+    )
+    await manager.attach(i3)
+    try:
+        await manager.switch("b")
+        i3.failures.append("No window matches the criteria")
+        await manager.switch("a")
+        rescue = [c for c in i3.commands if "move container to workspace" in c and "[id=" in c]
+        assert any(c.endswith('move container to workspace "3"') for c in rescue), i3.commands
     finally:
         await manager.close()

@@ -110,9 +110,10 @@ def _returning(
 
 
 def _gathered(forest: Forest, bundles: tuple[Bundled, ...]) -> dict[int, Bundled]:
-    """The container each bundle was gathered into, by con id, if it holds the bundle's
-    units and nothing else (a window closed or moved in between: not a bundle; its
-    units leave as the tree now has them, inside the container if it is still there)."""
+    """The container each bundle was gathered into, by con id, with the marks of the
+    windows in it. i3 runs every part of the gathering it can: a unit whose move it
+    refused (a window closed in between) is not in the container and leaves as the tree
+    now has it; the units that are leave with the places they had before."""
     where = locate(forest)
     out: dict[int, Bundled] = {}
     for b in bundles:
@@ -120,8 +121,11 @@ def _gathered(forest: Forest, bundles: tuple[Bundled, ...]) -> dict[int, Bundled
         parent = found.parents[0] if found is not None and found.parents else None
         if not isinstance(parent, Node):
             continue
-        if {c.con_id for c in parent.children} == {u.root.con_id for u in b.bundle.units}:
-            out[parent.con_id] = b
+        members = {u.root.con_id for u in b.bundle.units}
+        if {c.con_id for c in parent.children} <= members:
+            inside = {n.con_id for n in parent.windows()}
+            marked = tuple(m for m in b.marked if m.window.id in inside)
+            out[parent.con_id] = Bundled(b.bundle, marked)
     return out
 
 
@@ -174,7 +178,7 @@ def plan_layout_switch(
         tuple(s for s in plan.show if s.window.id not in covered),
     )
     away = [lv.unit.root for lv in leaves]
-    placement = plan_return(forest, back, away, sway=sway)
+    placement = plan_return(forest, back, away, sway=sway, skip=set(gathered))
     return LayoutSwitch(
         plan.target,
         sway,

@@ -12,7 +12,7 @@ into place. Sizes are set afterwards from a fresh tree (model/sizing.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 
 from .layout import Forest, Layout, Located, Node, Workspace, locate
@@ -70,8 +70,12 @@ class Placement:
     landing: dict[int, str] = field(default_factory=dict)  # unit root con id -> workspace
 
 
-def _parent_of(returning: Returning, where: Mapping[int, Located], away: set[int]) -> Node | None:
-    """The split container the unit came from, if it is still there as it was."""
+def _parent_of(
+    returning: Returning, where: Mapping[int, Located], away: set[int], skip: Set[int]
+) -> Node | None:
+    """The split container the unit came from, if it is still there as it was. The
+    containers in ``skip`` (bundles gathered for this switch) are not counted: the window
+    that names the parent may be in one now."""
     anchor = returning.slot.anchor
     if anchor is None:
         return None
@@ -84,12 +88,15 @@ def _parent_of(returning: Returning, where: Mapping[int, Located], away: set[int
         ),
         None,
     )
-    if found is None or len(found.parents) < anchor.height:
+    if found is None:
         return None
-    parent = found.parents[anchor.height - 1]
+    parents = [p for p in found.parents if not (isinstance(p, Node) and p.con_id in skip)]
+    if len(parents) < anchor.height:
+        return None
+    parent = parents[anchor.height - 1]
     if not isinstance(parent, Node) or parent.layout.letter != returning.slot.layout:
         return None
-    chain = found.parents[anchor.height - 1 :]
+    chain = parents[anchor.height - 1 :]
     if any(isinstance(p, Node) and p.con_id in away for p in chain):
         return None  # it leaves in this same switch
     return parent
@@ -245,22 +252,22 @@ def plan_return(
     away: Iterable[Node],
     *,
     sway: bool,
+    skip: Set[int] = frozenset(),
 ) -> Placement:
     """Steps that bring every unit back into its parent at its index.
 
-    ``away`` holds the roots of units that leave in the same payload, before these steps
-    run: they are no one's siblings any more, nor can a unit go back into them. A unit
-    whose parent is gone (closed, its layout changed, or leaving) lands at the end of its
-    workspace, and is listed in ``gone``.
+    ``away``: roots of units that leave in the same payload, before these steps (no one's
+    siblings, nor parents, any more); ``skip``: bundles gathered for it (_parent_of). A
+    unit whose parent is gone (closed, its layout changed, or leaving) lands at the end
+    of its workspace, and is listed in ``gone``.
     """
-    roots = list(away)
-    returning = list(returning)
+    roots, returning = list(away), list(returning)
     inside = {n.con_id for root in roots for n in root.walk()}
     where = locate(forest)
     build = _Builder(forest, {r.con_id for r in roots}, sway=sway)
     groups: dict[object, list[tuple[Returning, Node | None]]] = defaultdict(list)
     for r in returning:
-        parent = _parent_of(r, where, inside)
+        parent = _parent_of(r, where, inside, skip)
         if r.slot.anchor is not None and parent is None:
             build.out.gone.append(r)
         groups[parent.con_id if parent else r.workspace].append((r, parent))
@@ -274,21 +281,19 @@ def plan_return(
     for group in (groups[k] for k in order):
         group.sort(key=lambda rp: (rp[0] in build.out.gone, rp[0].slot.index))
         for r, parent in group:
-            lost = r in build.out.gone
+            lost = r in build.out.gone or r.slot.index == LAST  # LAST: a part with no slot
             index = LAST if lost else r.slot.index
             home = build.out.landing[r.root.con_id]
             layout = "" if lost else r.slot.layout
             build.insert(r.root, parent, home, index, layout, r.bundle is not None)
             alone = parent is None and len(build.siblings(None, r.workspace)) == 1
             # On i3 an only child fills its parent: no size to set, no tree to read for it
-            # (a workspace that left whole comes back so, in the container that wrapped
-            # it, and keeps it: see model/units.py). sway dissolves a split unit moved
-            # onto an empty workspace into it, leaving the children's shares as they
-            # were, summing to anything: the size step evens them out, and without it
-            # sway 1.7 segfaulted in the round-trip property test
-            # ("pixman_region32_union_rect: Invalid rectangle").
-            skip = alone and not sway
-            if not (lost or skip):
+            # (a workspace that left whole comes back so, in its wrapper: model/units.py).
+            # sway dissolves a split unit moved onto an empty workspace into it, leaving
+            # the children's shares summing to anything: the size step evens them out
+            # (without it sway 1.7 segfaulted: "pixman_region32_union_rect: Invalid
+            # rectangle").
+            if not (lost or (alone and not sway)):
                 key = parent.con_id if parent is not None else 0
                 build.out.targets.append(Target(key, r.workspace, {r.root.con_id: r.slot.percent}))
             if r.slot.fullscreen:

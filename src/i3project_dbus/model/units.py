@@ -137,9 +137,10 @@ def plan_units(
             wrap.append(ws)
             continue
         found = list(_units_under(ws, ws.name, leaving, None))
-        # Not with a fullscreen unit: it would be gathered into a container with others.
+        # Not beside a fullscreen container: i3 refuses to move anything on its workspace
+        # to a mark (and a fullscreen unit would be gathered into a container).
         bundle = len(found) > 1 and any(u.root.window for u in found)
-        if can_bundle and bundle and not any(u.slot.fullscreen for u in found):
+        if can_bundle and bundle and not any(n.fullscreen for n in ws.walk()):
             loose = tuple(replace(u, slot=replace(u.slot, loose=True)) for u in found)
             bundles.append(Bundle(ws.name, loose))
         else:
