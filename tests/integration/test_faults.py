@@ -446,11 +446,14 @@ def test_without_i3_the_service_answers_and_does_not_spin(
 # -- windows come and go during switches -----------------------------------------------------
 
 
+@pytest.mark.parametrize("mixed", [False, True], ids=["alone", "mixed"])
 def test_windows_closing_and_opening_during_switches(
-    service: Callable[..., ServiceProcess], client: Client, i3: I3, xvfb: Xvfb
+    service: Callable[..., ServiceProcess], client: Client, i3: I3, xvfb: Xvfb, mixed: bool
 ) -> None:
     """A window that closes between the plan and i3 running it makes part of the switch
-    command fail; the switch must still end with everything in its place."""
+    command fail; the switch must still end with everything in its place. ``mixed``:
+    a global window after each project window, so that every switch gathers bundles
+    (i3's `split` on a window, the command an earlier i3 crash came from)."""
     service()
     client.create("alpha")
     client.create("beta")
@@ -461,6 +464,8 @@ def test_windows_closing_and_opening_during_switches(
             i3.command(f'workspace "{n + 1}"')
             for k in range(6):
                 wait_assigned(client, own.open("XTerm", "xterm", f"{project} {k}"), project)
+                if mixed:
+                    wait_managed(i3, own.open("firefox", "firefox", f"global {project} {k}"))
         stop = threading.Event()
         churned = [0]
 

@@ -270,7 +270,9 @@ class I3Adapter:
         return forest(await self.tree(), sway=self.is_sway)
 
     async def prepare(self, switch: LayoutSwitch) -> None:
-        await self.run(layout_commands.prepare(switch))
+        command = layout_commands.prepare(switch)
+        log.debug("before the switch to %r: %s", switch.target, command)
+        await self.run(command)
 
     async def run_layout(self, switch: LayoutSwitch, forest: Forest) -> None:
         payload = layout_commands.payload(switch, forest)
