@@ -151,10 +151,13 @@ class Switcher:
                 await self._tracker.settle()
                 await self._tracker.refresh()
                 await self._off_staging(port, target)
+                fresh = self.state.plan(target)
                 if attempt == ATTEMPTS:
+                    if fresh.empty:  # what i3 refused was for windows that closed since
+                        return plan, True
                     raise
                 log.info("switch to %r: %s; retrying from a fresh tree", target, exc)
-                plan = self.state.plan(target)
+                plan = fresh
                 continue
             if attempt == ATTEMPTS:
                 break

@@ -128,6 +128,27 @@ async def test_a_plan_refused_twice_is_made_a_third_time(desk: Desk) -> None:
     assert project_types(desk.manager) == ["project::switch"]
 
 
+async def test_refused_every_time_for_a_window_that_closed_the_switch_is_done(
+    desk: Desk,
+) -> None:
+    """Windows opened and closed quickly can make i3 refuse every attempt. After the last
+    one the switch reads the tree: if nothing is left to do, it is done, not an error."""
+    desk.i3.failures += ["No window matches given criteria"] * 3
+    real = desk.i3.run
+
+    async def closing(command: str) -> None:
+        if len(desk.i3.failures) == 1:
+            desk.i3.tree.pop(3, None)  # b1 closed under the last attempt
+        await real(command)
+
+    desk.i3.run = closing  # type: ignore[method-assign]
+    await desk.manager.switch("a")
+    assert desk.manager.state.active == "a" and 3 not in desk.manager.state.windows
+    desk.i3.failures += ["No window matches given criteria"] * 3
+    with pytest.raises(I3CommandFailed):  # refused every time with work left: an error
+        await desk.manager.switch("b")
+
+
 async def test_a_switch_that_changes_nothing_records_nothing(desk: Desk) -> None:
     manager = desk.manager
     await manager.switch("a")
