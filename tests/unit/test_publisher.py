@@ -19,7 +19,7 @@ from i3project_dbus.dbus.bus import ServiceBus
 from i3project_dbus.dbus.publisher import Publisher
 from i3project_dbus.manager import Manager
 from i3project_dbus.model.window import Window
-from i3project_dbus.model.wmevents import WindowEvent
+from i3project_dbus.model.wmevents import TickEvent, WindowEvent
 
 
 class CapturingBus(ServiceBus):
@@ -169,3 +169,19 @@ async def test_outputs_appear_change_and_disappear(published: Published) -> None
     i3.screen_state = Screens((Output("screen", True),), i3.screen_state.workspaces)
     manager.handle_event(WorkspaceEvent("focus", "2"))
     await apoll(lambda: names.output_path("HDMI-A-1") in bus.removed(), what="HDMI-A-1 gone")
+
+
+async def test_an_event_never_overtakes_the_changes_noted_before_it(
+    published: Published,
+) -> None:
+    """A window changes, then i3 sends a tick (a client's "are you done?"), in the same
+    turn of the loop: the Event signal of the tick goes out after the window's
+    PropertiesChanged, so a client that has its tick has every change before it."""
+    bus, manager = published.bus, published.manager
+    window = manager.state.windows[1]
+    manager.state.put_window(replace(window, title="renamed"))
+    manager.handle_event(TickEvent("client:1", first=False))
+    path = names.window_path(1)
+    await apoll(lambda: any(m.member == "Event" for m in bus.sent), what="the tick's Event")
+    order = [m.member for m in bus.sent if m.member == "Event" or m.path == path]
+    assert order.index("PropertiesChanged") < order.index("Event"), order

@@ -99,6 +99,11 @@ class Batch:
         """Whether a switch holds the batch now."""
         return bool(self._holds)
 
+    @property
+    def waiting(self) -> bool:
+        """Whether noted changes or signals wait for a flush (held, or due this turn)."""
+        return bool(self._holds or self._pending or self._signals)
+
     def hold(self) -> None:
         self._holds += 1
         if self._limit is None:

@@ -207,9 +207,11 @@ class Publisher(Listener):
 
     def event_recorded(self, event: Event) -> None:
         # Count has EmitsChangedSignal=false: clients read it when they need it.
-        if self.batch.held:
+        if self.batch.waiting:
             # A switch's events go out with its property changes, once it is over: the
-            # reply to SwitchProject does not wait for them to be encoded and sent.
+            # reply to SwitchProject does not wait for them to be encoded and sent. And
+            # an event never overtakes the changes noted before it: a client that has it
+            # (a tick it sent, say) has every change before it.
             self.batch.after_flush(functools.partial(self.events.Event, event))
         else:
             self.events.Event(event)
