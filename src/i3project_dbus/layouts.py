@@ -49,9 +49,8 @@ async def run(port: I3Port, state: State, plan: SwitchPlan, restore_focus: bool 
             # was done; a bundle not found whole leaves as it is (model/layout_switch.py).
             log.info("preparing the switch to %r: %s", plan.target, exc)
         forest = await port.layout()
-        bundled = ls.bundles
         ls = plan_layout_switch(
-            forest, plan, state.windows, sway=sway, wrapped=True, bundled=bundled
+            forest, plan, state.windows, sway=sway, wrapped=True, bundled=ls.bundles
         )
     if ls.empty:
         return Outcome()
