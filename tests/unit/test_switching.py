@@ -18,6 +18,7 @@ from i3project_dbus.model.layout import Forest
 from i3project_dbus.model.layout_switch import LayoutSwitch
 from i3project_dbus.model.window import SCRATCHPAD
 from i3project_dbus.model.wmevents import WindowEvent
+from i3project_dbus.switching import ATTEMPTS
 
 
 @dataclass
@@ -101,7 +102,7 @@ async def test_a_switch_is_one_step_for_the_listeners_until_its_barrier_is_back(
     await desk.manager.switch("a")
     assert steps(desk.heard, since) == ["switch_started", "switch_ended"]
     since = len(desk.heard.calls)
-    desk.i3.failures += ["refused", "refused again", "refused a third time"]
+    desk.i3.failures += [f"refused {n + 1} times" for n in range(ATTEMPTS)]
     with pytest.raises(I3CommandFailed):
         await desk.manager.switch("b")
     await apoll(lambda: "switch_ended" in steps(desk.heard, since), what="the failed one to end")
@@ -133,7 +134,7 @@ async def test_refused_every_time_for_a_window_that_closed_the_switch_is_done(
 ) -> None:
     """Windows opened and closed quickly can make i3 refuse every attempt. After the last
     one the switch reads the tree: if nothing is left to do, it is done, not an error."""
-    desk.i3.failures += ["No window matches given criteria"] * 3
+    desk.i3.failures += ["No window matches given criteria"] * ATTEMPTS
     real = desk.i3.run
 
     async def closing(command: str) -> None:
@@ -144,7 +145,7 @@ async def test_refused_every_time_for_a_window_that_closed_the_switch_is_done(
     desk.i3.run = closing  # type: ignore[method-assign]
     await desk.manager.switch("a")
     assert desk.manager.state.active == "a" and 3 not in desk.manager.state.windows
-    desk.i3.failures += ["No window matches given criteria"] * 3
+    desk.i3.failures += ["No window matches given criteria"] * ATTEMPTS
     with pytest.raises(I3CommandFailed):  # refused every time with work left: an error
         await desk.manager.switch("b")
 
