@@ -182,8 +182,11 @@ class Switcher:
             found = (parse_restore(m) for m in w.restore_marks)
             pairs.append((w, next((r.workspace for r in found if r is not None), fallback)))
         log.warning("switch to %r: %d windows back from staging", target, len(pairs))
-        async with self._tracker.moving(w.id for w in stuck):
-            await port.run(restore_commands.rescue(pairs, ()))
+        try:
+            async with self._tracker.moving(w.id for w in stuck):
+                await port.run(restore_commands.rescue(pairs, ()))
+        except I3CommandFailed as exc:  # one closed meanwhile: the others are moved
+            log.info("switch to %r, back from staging: %s", target, exc)
         await self._tracker.refresh()
 
     async def execute(self, port: I3Port, plan: SwitchPlan) -> bool:
