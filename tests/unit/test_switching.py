@@ -251,9 +251,9 @@ class LeavesOneOnStaging(FakeI3):
         await self.run("the payload")
 
 
-async def test_a_window_a_refused_payload_left_on_staging_goes_to_its_workspace(
-    tmp_path: Path,
-) -> None:
+@pytest.fixture
+async def staged(tmp_path: Path) -> AsyncIterator[tuple[Manager, LeavesOneOnStaging]]:
+    """a1 on workspace 3 beside a browser, b3 on 1; b active, so a1 is hidden."""
     manager = make_manager(tmp_path)
     await manager.create("a", {})
     await manager.create("b", {})
@@ -261,33 +261,28 @@ async def test_a_window_a_refused_payload_left_on_staging_goes_to_its_workspace(
         [xterm(1, "3", "a"), xterm(2, "3", wm_class="firefox"), xterm(3, "1", "b")]
     )
     await manager.attach(i3)
-    try:
-        await manager.switch("b")
-        i3.failures.append("No window matches the criteria")
-        await manager.switch("a")
-        rescue = [c for c in i3.commands if "move container to workspace" in c and "[id=" in c]
-        assert any(c.endswith('move container to workspace "3"') for c in rescue), i3.commands
-    finally:
-        await manager.close()
+    await manager.switch("b")
+    yield manager, i3
+    await manager.close()
+
+
+async def test_a_window_a_refused_payload_left_on_staging_goes_to_its_workspace(
+    staged: tuple[Manager, LeavesOneOnStaging],
+) -> None:
+    manager, i3 = staged
+    i3.failures.append("No window matches the criteria")
+    await manager.switch("a")
+    rescue = [c for c in i3.commands if "move container to workspace" in c and "[id=" in c]
+    assert any(c.endswith('move container to workspace "3"') for c in rescue), i3.commands
 
 
 async def test_a_window_on_staging_that_closes_before_its_rescue_fails_nothing(
-    tmp_path: Path,
+    staged: tuple[Manager, LeavesOneOnStaging],
 ) -> None:
     """The rescue of a window left on staging is refused (it closed meanwhile): the
     switch goes on and is done (found by the churn test with bundles: the refusal came
     out of the switch as its error)."""
-    manager = make_manager(tmp_path)
-    await manager.create("a", {})
-    await manager.create("b", {})
-    i3 = LeavesOneOnStaging(
-        [xterm(1, "3", "a"), xterm(2, "3", wm_class="firefox"), xterm(3, "1", "b")]
-    )
-    await manager.attach(i3)
-    try:
-        await manager.switch("b")
-        i3.failures += ["No window matches the criteria", "Nothing to move"]
-        await manager.switch("a")
-        assert manager.state.active == "a"
-    finally:
-        await manager.close()
+    manager, i3 = staged
+    i3.failures += ["No window matches the criteria", "Nothing to move"]
+    await manager.switch("a")
+    assert manager.state.active == "a"
